@@ -1,0 +1,557 @@
+# -*- coding: utf-8 -*-
+"""Regenerate the Broadsheet example corpus deterministically.
+
+    /work/main/.venv/bin/python examples/_make/make.py
+
+Writes examples/html, examples/text, examples/jsonl (README.md is maintained by hand).
+"""
+import gzip
+import io
+import json
+import os
+import shutil
+import sys
+from html import escape
+
+import zstandard
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import content as C  # noqa: E402
+
+ROOT = os.path.dirname(HERE)
+
+
+def out(rel, data):
+    path = os.path.join(ROOT, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def gz(data):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as g:
+        g.write(data)
+    return buf.getvalue()
+
+
+def e(s):
+    return escape(s, quote=True)
+
+
+def paras(body, indent="      "):
+    return "\n".join(f"{indent}<p>{e(p)}</p>" for p in body)
+
+
+def and_join(names, word="and"):
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + f" {word} " + names[-1]
+
+
+# ------------------------------------------------------------------ The Harbor Ledger: JSON-LD NewsArticle
+def harbor(a, url, section="News"):
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": a["title"],
+        "description": a["dek"],
+        "datePublished": a["published"],
+        "dateModified": a["modified"],
+        "author": [{"@type": "Person", "name": n, "url": "https://harborledger.example/staff/" + n.lower().replace(" ", "-")} for n in a["authors"]],
+        "publisher": {"@type": "NewsMediaOrganization", "name": "The Harbor Ledger",
+                      "logo": {"@type": "ImageObject", "url": "https://harborledger.example/static/logo-600.png"}},
+        "image": ["https://cdn.harborledger.example/img/2026/11/lead-1200x675.jpg"],
+        "articleSection": section,
+        "isAccessibleForFree": False,
+    }
+    b = a["body"]
+    mid = len(b) // 2
+    return f"""<!DOCTYPE html>
+<html lang="en-US">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(a["title"])} | The Harbor Ledger</title>
+<meta name="description" content="{e(a["dek"])}">
+<link rel="canonical" href="{e(url)}">
+<meta property="og:url" content="{e(url)}">
+<meta property="og:type" content="article">
+<meta property="og:title" content="{e(a["title"])}">
+<link rel="stylesheet" href="/static/css/ledger.min.css?v=4.12.0">
+<link rel="icon" href="/favicon.ico">
+<script type="application/ld+json">
+{json.dumps(ld, ensure_ascii=False, indent=2)}
+</script>
+<script>window.dataLayer=window.dataLayer||[];dataLayer.push({{"pageType":"article","section":"{section.lower()}","paywall":"metered"}});</script>
+</head>
+<body class="article-page">
+<div id="cookie-consent" class="consent-banner" role="dialog" aria-label="Cookie consent">
+  <p>We use cookies and similar technologies to improve your experience, measure audiences and show relevant ads. <a href="/privacy">Privacy policy</a></p>
+  <button class="accept">Accept all</button> <button class="reject">Reject non-essential</button> <button class="settings">Manage settings</button>
+</div>
+<header class="site-header">
+  <a class="logo" href="/">The Harbor Ledger</a>
+  <nav class="primary-nav" aria-label="Sections">
+    <ul>
+      <li><a href="/news">News</a></li><li><a href="/business">Business</a></li><li><a href="/opinion">Opinion</a></li>
+      <li><a href="/sports">Sports</a></li><li><a href="/weather">Weather</a></li><li><a href="/obituaries">Obituaries</a></li>
+    </ul>
+  </nav>
+  <a class="btn-subscribe" href="/subscribe?ref=header">Subscribe</a> <a class="btn-login" href="/login">Log in</a>
+</header>
+<main id="content">
+  <article class="story">
+    <p class="kicker"><a href="/{section.lower()}">{e(section)}</a></p>
+    <h1 class="headline">{e(a["title"])}</h1>
+    <p class="standfirst">{e(a["dek"])}</p>
+    <div class="byline">By {" and ".join(f'<a rel="author" href="/staff/{n.lower().replace(" ", "-")}">{e(n)}</a>' for n in a["authors"])} | Harbor Ledger Staff</div>
+    <div class="share-bar">
+      <a class="share fb" href="https://facebook.example/share?u={e(url)}">Share on Facebook</a>
+      <a class="share x" href="https://x.example/intent?url={e(url)}">Post</a>
+      <a class="share mail" href="mailto:?subject={e(a["title"])}">Email</a>
+      <button class="share copy">Copy link</button>
+    </div>
+    <figure class="lead-image">
+      <img src="https://cdn.harborledger.example/img/2026/11/lead-1200x675.jpg" alt="" width="1200" height="675">
+      <figcaption>{e(a["photo"][1])} <span class="credit">{e(a["photo"][0])}</span></figcaption>
+    </figure>
+    <div class="story-body">
+{paras(b[:mid])}
+      <aside class="inline-newsletter">
+        <h3>Subscribe to our newsletter</h3>
+        <p>Ledger Morning: the day's top local stories in your inbox before 7 a.m.</p>
+        <form action="/newsletters/signup" method="post"><input type="email" name="email" placeholder="Your email"><button>Sign up</button></form>
+      </aside>
+      <p class="read-more"><strong>Read more:</strong> <a href="/news/2026/11/harbor-line-budget">Harbor Line budget gap widens to $6 million</a></p>
+{paras(b[mid:])}
+    </div>
+    <div class="share-bar bottom"><span>Share this article</span> <a href="#">Facebook</a> <a href="#">X</a> <a href="#">LinkedIn</a> <a href="#">Email</a></div>
+    <div class="paywall-meter">You've read 2 of 5 free articles this month. <a href="/subscribe?ref=meter">Get unlimited access for $9/month</a>.</div>
+  </article>
+  <section class="related">
+    <h2>Related stories</h2>
+    <ul>
+      <li><a href="/news/2026/11/island-schools-close">Island schools close as ferries stay docked</a></li>
+      <li><a href="/news/2026/11/waterfront-parking-plan">Waterfront parking plan heads to council</a></li>
+      <li><a href="/opinion/2026/11/editorial-harbor-future">Editorial: The harbor needs a plan, not a patch</a></li>
+    </ul>
+  </section>
+</main>
+<footer class="site-footer">
+  <p>&copy; 2026 The Harbor Ledger, 1 Wharf Street. All rights reserved.</p>
+  <nav><a href="/about">About us</a> | <a href="/contact">Contact</a> | <a href="/terms">Terms of service</a> | <a href="/privacy">Privacy</a> | <a href="/advertise">Advertise</a></nav>
+</footer>
+</body>
+</html>
+"""
+
+
+# ------------------------------------------------------------------ Valley Courier: og:/article: meta + <time datetime>
+def pretty_date(iso):
+    months = ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
+    y, m, d = iso[:10].split("-")
+    hh, mm = int(iso[11:13]), iso[14:16]
+    ampm = "a.m." if hh < 12 else "p.m."
+    h12 = hh % 12 or 12
+    return f"{months[int(m) - 1]} {int(d)}, {y}, {h12}:{mm} {ampm}"
+
+
+def valley(a, url, source_note=None):
+    byline = "By " + and_join(a["authors"])
+    if source_note:
+        byline += f", {source_note}"
+    else:
+        byline += ", Valley Courier"
+    metas = "\n".join(f'<meta property="article:author" content="{e(n)}">' for n in a["authors"])
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <title>{e(a["title"])} - Valley Courier</title>
+  <meta name="viewport" content="width=device-width,initial-scale=1">
+  <meta property="og:type" content="article">
+  <meta property="og:site_name" content="Valley Courier">
+  <meta property="og:title" content="{e(a["title"])}">
+  <meta property="og:description" content="{e(a["dek"])}">
+  <meta property="og:url" content="{e(url)}">
+  <meta property="og:image" content="https://media.valleycourier.example/2026/11/photo-lead.jpg">
+  <meta property="og:locale" content="en_US">
+  <meta property="article:published_time" content="{a["published"]}">
+  <meta property="article:modified_time" content="{a["modified"]}">
+  <meta property="article:section" content="Local">
+{metas}
+  <meta name="twitter:card" content="summary_large_image">
+  <link rel="stylesheet" href="https://static.valleycourier.example/css/main.3f9a1c.css">
+</head>
+<body>
+  <div class="gdpr-bar">This site uses cookies. By continuing to browse you agree to our use of cookies. <a href="/cookies">Learn more</a> <button>OK</button></div>
+  <div class="topbar"><span class="weather">Cedar Valley 34&deg;F</span> <a href="/e-edition">E-Edition</a> <a href="/subscribe">Subscribe</a> <a href="/account">My Account</a></div>
+  <header><a href="/" class="masthead">Valley Courier</a><p class="tagline">Serving Cedar Valley since 1911</p></header>
+  <nav class="menu">
+    <a href="/news">Local News</a> <a href="/schools">Schools</a> <a href="/agriculture">Agriculture</a> <a href="/sports">Sports</a>
+    <a href="/community">Community</a> <a href="/opinion">Opinion</a> <a href="/classifieds">Classifieds</a> <a href="/obits">Obituaries</a>
+  </nav>
+  <div id="main" class="container">
+    <div class="col-main">
+      <h1 class="entry-title">{e(a["title"])}</h1>
+      <h2 class="entry-subtitle">{e(a["dek"])}</h2>
+      <div class="entry-meta">
+        <span class="author">{e(byline)}</span>
+        <time class="published" datetime="{a["published"]}">{pretty_date(a["published"])}</time>
+        <span class="updated">Updated <time datetime="{a["modified"]}">{pretty_date(a["modified"])}</time></span>
+      </div>
+      <ul class="social-share">
+        <li><a href="#" class="facebook">Facebook</a></li><li><a href="#" class="twitter">Twitter</a></li>
+        <li><a href="#" class="email">Email</a></li><li><a href="#" class="print">Print</a></li>
+      </ul>
+      <div class="wp-caption">
+        <img src="https://media.valleycourier.example/2026/11/photo-lead.jpg" alt="{e(a["photo"][1])}">
+        <p class="wp-caption-text">{e(a["photo"][1])}</p>
+        <p class="photo-credit">Photo: {e(a["photo"][0])}</p>
+      </div>
+      <div class="entry-content">
+{paras(a["body"], "        ")}
+      </div>
+      <div class="newsletter-box">
+        <strong>Subscribe to our newsletter</strong>
+        <p>Get the Courier Daily Brief delivered to your inbox every weekday morning.</p>
+        <input type="email" placeholder="you@example.com"><button>Sign me up</button>
+      </div>
+      <div class="read-next">
+        <h3>Read more</h3>
+        <a href="/news/2026/11/county-budget-hearing">County budget hearing set for Dec. 2</a>
+        <a href="/news/2026/11/millerton-water-rates">Millerton water rates to rise 6%</a>
+        <a href="/sports/2026/11/bulldogs-advance">Bulldogs advance to state semifinal</a>
+      </div>
+    </div>
+    <aside class="sidebar">
+      <h4>Most Read</h4>
+      <ol><li><a href="#">Holiday parade route announced</a></li><li><a href="#">New bakery opens on Main</a></li><li><a href="#">Police log: Nov. 10-16</a></li></ol>
+      <div class="ad-slot">Advertisement</div>
+    </aside>
+  </div>
+  <footer>
+    <p>Valley Courier &middot; 220 N. Main St., Millerton &middot; (555) 010-4400</p>
+    <p><a href="/contact">Contact Us</a> &middot; <a href="/privacy">Privacy Policy</a> &middot; <a href="/terms">Terms of Use</a></p>
+    <p>Copyright &copy; 2026 Valley Courier. All rights reserved.</p>
+  </footer>
+</body>
+</html>
+"""
+
+
+def valley_nav_only():
+    return """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <title>Local News - Valley Courier</title>
+  <meta property="og:site_name" content="Valley Courier">
+  <meta property="og:url" content="https://valleycourier.example/news/">
+</head>
+<body>
+  <div class="gdpr-bar">This site uses cookies. <a href="/cookies">Learn more</a> <button>OK</button></div>
+  <div class="topbar"><a href="/e-edition">E-Edition</a> <a href="/subscribe">Subscribe</a> <a href="/account">My Account</a></div>
+  <header><a href="/" class="masthead">Valley Courier</a></header>
+  <nav class="menu">
+    <a href="/news">Local News</a> <a href="/schools">Schools</a> <a href="/agriculture">Agriculture</a> <a href="/sports">Sports</a>
+    <a href="/community">Community</a> <a href="/opinion">Opinion</a> <a href="/classifieds">Classifieds</a> <a href="/obits">Obituaries</a>
+  </nav>
+  <nav class="pagination"><a href="/news/page/1">1</a> <a href="/news/page/2">2</a> <a href="/news/page/3">3</a> <a href="/news/page/2">Next &raquo;</a></nav>
+  <footer>
+    <p><a href="/contact">Contact Us</a> &middot; <a href="/privacy">Privacy Policy</a> &middot; <a href="/terms">Terms of Use</a></p>
+    <p>Copyright &copy; 2026 Valley Courier.</p>
+  </footer>
+</body>
+</html>
+"""
+
+
+# ------------------------------------------------------------------ Rheinische Abendpost: canonical with utm_ params
+def abendpost(a, canonical, charset="utf-8"):
+    byline = "Von " + and_join(a["authors"], "und")
+    d = a["published"]
+    date_de = f"{int(d[8:10])}.{int(d[5:7])}.{d[:4]}, {d[11:16]} Uhr"
+    html = f"""<!DOCTYPE html>
+<html lang="de">
+<head>
+<meta charset="{charset}">
+<title>{e(a["title"])} - Rheinische Abendpost</title>
+<link rel="canonical" href="{e(canonical)}">
+<meta name="author" content="{e(", ".join(a["authors"]))}">
+<meta name="date" content="{a["published"]}">
+<meta name="last-modified" content="{a["modified"]}">
+<meta name="description" content="{e(a["dek"])}">
+<meta name="robots" content="index, follow, max-image-preview:large">
+<link rel="stylesheet" href="/assets/ra-2026.css">
+</head>
+<body>
+<div class="cmp-overlay" id="consent">
+  <h2>Wir respektieren Ihre Privatsphäre</h2>
+  <p>Wir und unsere Partner verwenden Cookies, um Inhalte zu personalisieren und Zugriffe zu analysieren. Mit einem Klick auf &bdquo;Akzeptieren&ldquo; stimmen Sie zu.</p>
+  <button>Akzeptieren</button> <button>Ablehnen</button> <a href="/datenschutz">Einstellungen</a>
+</div>
+<div class="page">
+<header class="kopf">
+  <a class="logo" href="/">Rheinische Abendpost</a>
+  <ul class="ressorts">
+    <li><a href="/lokales/">Lokales</a></li><li><a href="/politik/">Politik</a></li><li><a href="/wirtschaft/">Wirtschaft</a></li>
+    <li><a href="/kultur/">Kultur</a></li><li><a href="/sport/">Sport</a></li><li><a href="/abo/">Abo</a></li>
+  </ul>
+  <div class="breadcrumb"><a href="/">Startseite</a> &rsaquo; <a href="/lokales/">Lokales</a> &rsaquo; <span>Artikel</span></div>
+</header>
+<div class="artikel">
+  <span class="dachzeile">Lokales</span>
+  <h1>{e(a["title"])}</h1>
+  <p class="teaser"><strong>{e(a["dek"])}</strong></p>
+  <p class="autor">{e(byline)} &middot; <span class="datum">{date_de}</span></p>
+  <div class="teilen">Teilen: <a href="#">WhatsApp</a> <a href="#">Facebook</a> <a href="#">E-Mail</a> <a href="#">Link kopieren</a></div>
+  <div class="bild">
+    <img src="https://bilder.rheinische-abendpost.example/2026/11/aufmacher.jpg" alt="">
+    <div class="bildunterschrift">{e(a["photo"][1])} <span class="quelle">{e(a["photo"][0])}</span></div>
+  </div>
+  <div class="text">
+{paras(a["body"], "    ")}
+  </div>
+  <div class="newsletter">
+    <h3>Newsletter abonnieren</h3>
+    <p>Die wichtigsten Nachrichten aus der Region jeden Morgen um sieben &ndash; kostenlos in Ihrem Postfach.</p>
+    <a href="/newsletter/">Jetzt anmelden</a>
+  </div>
+  <div class="mehr-zum-thema">
+    <h3>Mehr zum Thema</h3>
+    <ul>
+      <li><a href="/lokales/haushalt-2027-100101.html">Haushalt 2027: Stadt muss sparen</a></li>
+      <li><a href="/lokales/baustellen-winter-100177.html">Diese Baustellen bleiben über den Winter</a></li>
+    </ul>
+  </div>
+</div>
+<footer class="fuss">
+  <p>&copy; 2026 Rheinische Abendpost GmbH &middot; <a href="/impressum">Impressum</a> &middot; <a href="/datenschutz">Datenschutz</a> &middot; <a href="/agb">AGB</a> &middot; <a href="/kontakt">Kontakt</a></p>
+</footer>
+</div>
+</body>
+</html>
+"""
+    if charset != "utf-8":
+        # entities above are ASCII; body text must be latin-1 encodable
+        return html.encode(charset)
+    return html
+
+
+# ------------------------------------------------------------------ Millbrook Weekly Register: visible byline + textual date only
+def millbrook(a):
+    return f"""<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<title>Millbrook Weekly Register :: {e(a["title"])}</title>
+</head>
+<body bgcolor="#ffffff">
+<div id="cookienotice" style="background:#eee">We use cookies to keep you logged in and count visitors. <a href="javascript:void(0)">Close</a></div>
+<table width="960" align="center" cellpadding="0" cellspacing="0">
+<tr><td colspan="2" class="masthead"><a href="/index.html"><b>MILLBROOK WEEKLY REGISTER</b></a><br>
+<small>Home | <a href="/news.html">News</a> | <a href="/schools.html">Schools</a> | <a href="/sports.html">Sports</a> | <a href="/calendar.html">Calendar</a> | <a href="/legals.html">Legal Notices</a> | <a href="/subscribe.html">Subscribe</a></small></td></tr>
+<tr>
+<td width="680" valign="top" class="story">
+<font size="5"><b>{e(a["title"])}</b></font><br>
+<p class="byline">By {e(and_join(a["authors"]))}<br>{e(a["date_text"])}</p>
+<p align="center"><img src="/photos/2026/1117-lead.jpg" width="640"><br>
+<i>{e(a["photo"][1])}</i> <small>({e(a["photo"][0])})</small></p>
+{paras(a["body"], "")}
+<p class="share">Share: <a href="#">Facebook</a> &middot; <a href="#">Email this story</a> &middot; <a href="#">Print</a></p>
+<hr>
+<p><b>Read more:</b> <a href="/news/1110-select-board.html">Select Board sets hearing on short-term rentals</a> &middot; <a href="/news/1103-election-results.html">Election results: full town-by-town tally</a></p>
+</td>
+<td width="280" valign="top" class="sidebar">
+<div class="box"><b>Subscribe to our newsletter</b><br>The Register in your inbox every Thursday. <a href="/newsletter.html">Sign up free</a></div>
+<div class="box"><b>Weekend Calendar</b><br><a href="/calendar.html">Craft fair at the Grange</a><br><a href="/calendar.html">Choir concert, First Church</a></div>
+</td>
+</tr>
+<tr><td colspan="2" class="footer"><small>Millbrook Weekly Register &middot; P.O. Box 41, Millbrook &middot; Copyright 2026. Material may not be republished without permission.</small></td></tr>
+</table>
+</body>
+</html>
+"""
+
+
+# ------------------------------------------------------------------ Le Quotidien du Littoral: og:url/og:title + visible "Par ..." and textual date
+def littoral(a, url):
+    return f"""<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<title>{e(a["title"])} – Le Quotidien du Littoral</title>
+<meta property="og:title" content="{e(a["title"])}">
+<meta property="og:url" content="{e(url)}">
+<meta property="og:site_name" content="Le Quotidien du Littoral">
+<meta name="viewport" content="width=device-width">
+</head>
+<body>
+<div class="bandeau-cookies">En poursuivant votre navigation, vous acceptez l'utilisation de cookies pour la mesure d'audience et la publicité. <button>Tout accepter</button> <button>Continuer sans accepter</button></div>
+<header class="entete">
+  <a href="/" class="titre-journal">Le Quotidien du Littoral</a>
+  <nav><a href="/actualite/">Actualité</a> · <a href="/mer/">Mer</a> · <a href="/economie/">Économie</a> · <a href="/culture/">Culture</a> · <a href="/sports/">Sports</a> · <a href="/abonnement/">S'abonner</a></nav>
+</header>
+<main>
+  <article class="article">
+    <h1 class="article__titre">{e(a["title"])}</h1>
+    <p class="article__chapo">{e(a["dek"])}</p>
+    <div class="article__meta">Par {e(and_join(a["authors"], "et"))} — Publié le {e(a["date_text"])}</div>
+    <div class="partage"><a href="#">Partager sur Facebook</a> <a href="#">Partager sur X</a> <a href="#">Envoyer par e-mail</a></div>
+    <figure>
+      <img src="https://img.quotidien-littoral.example/2026/11/une.jpg" alt="">
+      <figcaption>{e(a["photo"][1])} Photo {e(a["photo"][0])}</figcaption>
+    </figure>
+    <div class="article__corps">
+{paras(a["body"])}
+    </div>
+    <div class="encart-newsletter"><p><strong>Inscrivez-vous à notre newsletter</strong> : l'essentiel de l'actualité du littoral chaque matin.</p><a href="/newsletter/">Je m'inscris</a></div>
+    <section class="lire-aussi"><h2>Lire aussi</h2>
+      <a href="/mer/2026/11/10/quotas-bar-ligne">Quotas de bar de ligne : les pêcheurs inquiets</a><br>
+      <a href="/actualite/2026/11/12/port-travaux-ecluse">Port : les travaux de l'écluse reportés</a>
+    </section>
+  </article>
+</main>
+<footer class="pied"><a href="/mentions-legales/">Mentions légales</a> · <a href="/confidentialite/">Confidentialité</a> · <a href="/contact/">Contact</a> · © Le Quotidien du Littoral 2026</footer>
+</body>
+</html>
+"""
+
+
+# ------------------------------------------------------------------ wire HTML used inside JSONL "content"
+def wire_html(a):
+    return (f'<!DOCTYPE html><html lang="{a["lang"]}"><head><meta charset="utf-8"><title>{e(a["headline"])} | {e(a["site"])}</title></head>'
+            f'<body><nav><a href="/">Home</a> <a href="/national">National</a> <a href="/business">Business</a> <a href="/weather">Weather</a></nav>'
+            f'<article><h1>{e(a["headline"])}</h1><p class="byline">By {e(and_join(a["byline"] if isinstance(a["byline"], list) else [a["byline"]]))}</p>'
+            + "".join(f"<p>{e(p)}</p>" for p in a["body"])
+            + '</article><aside class="newsletter">Subscribe to our newsletter for breaking news alerts.</aside>'
+            f'<footer>&copy; 2026 {e(a["site"])}. Redistribution prohibited.</footer></body></html>')
+
+
+def wire_obj(a, html=False, link=None):
+    o = {"link": link or a["link"]}
+    if html:
+        o["content"] = wire_html(a)
+    else:
+        o["body"] = "\n\n".join(a["body"])
+    o.update({"headline": a["headline"], "pubdate": a["pubdate"], "byline": a["byline"],
+              "site": a["site"], "lang": a["lang"], "meta": {"crawled": a["crawled"]}})
+    return json.dumps(o, ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ plain-text dump
+def text_article(a, footer_sep="\n\n"):
+    parts = []
+    if a.get("headers"):
+        parts.append("\n".join(f"{k}: {v}" for k, v in a["headers"]))
+    parts.append(a["title"])
+    if a.get("dek"):
+        parts.append(a["dek"])
+    parts.append(a["photo"][0] + "\n" + a["photo"][1])
+    parts.append(a["blurb"])
+    parts.extend(a["body"])
+    parts.append(footer_sep.join(a["footer"]))
+    return "\n\n".join(parts) + "\n"
+
+
+def main():
+    for sub in ("html", "text", "jsonl"):
+        shutil.rmtree(os.path.join(ROOT, sub), ignore_errors=True)
+    H = C.HTML
+
+    # The Harbor Ledger
+    ferry_url = "https://harborledger.example/news/2026/11/ferry-workers-walk-out"
+    out("html/harborledger/ferry-workers-walk-out.html", harbor(H["ferry"], ferry_url))
+    out("html/harborledger/ferry-workers-walk-out.saved.html",
+        harbor(H["ferry"], ferry_url + "?utm_source=twitter&utm_medium=social#comments"))
+    out("html/harborledger/port-seawall-upgrade.html",
+        harbor(H["seawall"], "https://harborledger.example/news/2026/11/port-seawall-upgrade"))
+    lobster = harbor(H["lobster"], "https://harborledger.example/business/2026/11/lobster-landings-decline", "Business")
+    out("html/harborledger/lobster-landings-decline.html.gz", gz(lobster))
+
+    # Valley Courier
+    out("html/valleycourier/school-board-four-day-week.html",
+        valley(H["school"], "https://valleycourier.example/news/2026/11/17/school-board-four-day-week"))
+    out("html/valleycourier/apple-harvest-prices.htm",
+        valley(H["apples"], "https://valleycourier.example/agriculture/2026/11/16/apple-harvest-prices"))
+    synd = dict(H["seawall"], published="2026-11-19T05:30:00-07:00", modified="2026-11-19T05:30:00-07:00")
+    out("html/valleycourier/port-seawall-upgrade-syndicated.html",
+        valley(synd, "https://valleycourier.example/news/2026/11/19/harbor-port-seawall-upgrade", "The Harbor Ledger"))
+
+    # Rheinische Abendpost
+    ra = "https://rheinische-abendpost.example/lokales/"
+    out("html/rheinische-abendpost/radwegenetz-innenstadt.html",
+        abendpost(H["radwege"], ra + "radwegenetz-innenstadt-100198.html?utm_source=homepage&utm_medium=teaser&utm_campaign=lokales"))
+    out("html/rheinische-abendpost/deichsanierung-verzoegert.html",
+        abendpost(H["deich"], ra + "deichsanierung-verzoegert-100203.html", charset="iso-8859-1"))
+    out("html/rheinische-abendpost/weihnachtsmaerkte-eroeffnet.html.gz",
+        gz(abendpost(H["maerkte"], ra + "weihnachtsmaerkte-eroeffnet-100244.html?utm_source=newsletter&utm_medium=email")))
+
+    # Millbrook Weekly Register
+    out("html/millbrook-register/library-levy-recount.html", millbrook(H["levy"]))
+    fire = millbrook(H["firecompany"])
+    out("html/millbrook-register/fire-company-centennial.html.gz", gz(fire))
+
+    # Le Quotidien du Littoral
+    out("html/quotidien-littoral/peche-coquilles-reouverture.html",
+        littoral(H["coquilles"], "https://quotidien-littoral.example/mer/2026/11/19/peche-coquilles-reouverture"))
+    out("html/quotidien-littoral/tramway-gare-maritime.html",
+        littoral(H["tramway"], "https://quotidien-littoral.example/actualite/2026/11/17/tramway-gare-maritime"))
+
+    # broken inputs
+    out("html/broken/empty.html", b"")
+    out("html/broken/binary.html", bytes(range(256)) * 20)
+    full = gz(lobster)
+    out("html/broken/truncated.html.gz", full[: len(full) // 2])
+    out("html/broken/nav-only.html", valley_nav_only())
+
+    # ---------------- text dumps
+    T = C.TEXT
+    out("text/harbor-ledger-compost-pickup.txt", text_article(T["compost"]))
+    out("text/valley-courier-airport-routes.txt", text_article(T["airport"], "\n"))
+    out("text/millbrook-garage-closure.txt", text_article(T["garage"]))
+    out("text/harbor-ledger-bridge-closures-with-headers.txt", text_article(T["bridge"]))
+    out("text/valley-courier-pediatric-wing.txt.gz", gz(text_article(T["pediatric"])))
+    out("text/digest.txt", "\n=====\n\n".join(text_article(a) for a in C.DIGEST))
+    out("text/blank.txt", b"")
+    out("text/latin1.txt", text_article(C.LATIN1).encode("cp1252"))
+
+    # ---------------- jsonl
+    W = C.WIRE
+    lines = [
+        wire_obj(W["storm"], html=True),
+        wire_obj(W["utility"]),
+        '{"link": "https://northstarwire.example/2026/11/20/harbor-tugboat-fire", "headline": "Tugboat fire contained", "body": "A fire aboard a tugboat',
+        wire_obj(W["bahnstreik"]),
+        "",
+        wire_obj(W["storm"], html=True,
+                 link="https://northstarwire.example/2026/11/21/storm-power-outages?utm_source=partner&utm_medium=syndication&utm_campaign=nov-storm"),
+        json.dumps(["https://northstarwire.example/2026/11/21/school-closings", "School closings for Saturday", "2026-11-21 06:00:00-05:00"]),
+        wire_obj(W["greve"]),
+        json.dumps({"link": "https://northstarwire.example/2026/11/21/photo-gallery-storm-damage",
+                    "headline": "PHOTOS: Storm damage across the coast", "pubdate": "2026-11-21 12:00:00-05:00",
+                    "byline": "Northstar Wire staff", "site": "Northstar Wire", "lang": "en",
+                    "meta": {"crawled": "2026-11-22T01:02:07Z"}}),
+        wire_obj(W["datacenter"], html=True),
+    ]
+    out("jsonl/wire.jsonl", "\n".join(lines) + "\n")
+
+    W2 = C.WIRE2
+    l2 = [wire_obj(W2["shelters"], html=True), wire_obj(W2["tuition"]), wire_obj(W2["puerto"]), wire_obj(W2["buses"], html=True)]
+    out("jsonl/wire-2.jsonl.gz", gz("\n".join(l2) + "\n"))
+
+    W3 = C.WIRE3
+    l3 = [wire_obj(W3["broadband"]), wire_obj(W3["waermepumpen"], html=True), wire_obj(W3["artifacts"])]
+    out("jsonl/wire-3.jsonl.zst", zstandard.ZstdCompressor(level=10).compress(("\n".join(l3) + "\n").encode("utf-8")))
+
+
+if __name__ == "__main__":
+    main()

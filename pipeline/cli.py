@@ -1,0 +1,206 @@
+"""The `broadsheet` command: argument parsing and terminal output only."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import (
+    Config,
+    ConfigError,
+    FilesSource,
+    build_config,
+    load_config,
+    source_name_for,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {value!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="broadsheet",
+        description="Turn news dumps into a validated, deduplicated Parquet lake.",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser("ingest", help="read inputs and publish one ingest date")
+    ing.add_argument("paths", nargs="*", type=Path, help="files or folders (html, txt, jsonl)")
+    ing.add_argument("--config", type=Path, help="sources file (YAML)")
+    ing.add_argument("--lake", type=Path, help="lake folder (default: config's, else ./lake)")
+    ing.add_argument("--date", type=_date, help="ingest date YYYY-MM-DD (default: today, UTC)")
+    ing.add_argument(
+        "--source",
+        action="append",
+        dest="sources",
+        metavar="NAME",
+        help="with PATHs: the source name; with --config: run only these sources",
+    )
+    ing.add_argument("--workers", type=int, help="processes for extraction (default 1)")
+    ing.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    ing.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    sql = sub.add_parser("sql", help="query the lake's DuckDB catalog")
+    sql.add_argument("query")
+    sql.add_argument("--lake", type=Path, default=Path("lake"))
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    return p
+
+
+def _ingest_config(args: argparse.Namespace) -> tuple[Config, list[str] | None]:
+    if args.config and args.paths:
+        raise ConfigError("give either PATHs or --config, not both")
+    if args.config:
+        overrides = {"lake": args.lake, "workers": args.workers}
+        return load_config(args.config, overrides), args.sources
+    if not args.paths:
+        raise ConfigError("nothing to ingest: give PATHs or --config sources.yaml")
+    if args.sources and len(args.sources) > 1:
+        raise ConfigError("with PATHs, --source names the one source they form")
+    name = args.sources[0] if args.sources else source_name_for(args.paths[0])
+    data: dict[str, Any] = {
+        "lake": str(args.lake or "lake"),
+        "workers": args.workers or 1,
+        "sources": [{"name": name, "type": "files", "paths": [str(p) for p in args.paths]}],
+    }
+    cfg = build_config(data)
+    assert isinstance(cfg.sources[0], FilesSource)
+    return cfg, None
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline.lake import LakeError
+    from pipeline.run import RunSummary, run_ingest
+
+    err = Console(stderr=True)
+    try:
+        cfg, only = _ingest_config(args)
+    except ConfigError as e:
+        err.print(f"[red]error:[/red] {e}")
+        return EXIT_USAGE
+    day = args.date or datetime.now(UTC).date()
+    show_progress = err.is_terminal and not args.no_progress and not args.json
+    progress = Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.fields[counts]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not show_progress,
+    )
+    task = progress.add_task("ingest", total=None, counts="")
+
+    def tick(s: RunSummary) -> None:
+        if s.inputs % 25 == 0:
+            counts = f"{s.inputs} in · {s.written} ok · {s.duplicates} dup · {s.quarantined} q"
+            progress.update(task, completed=s.inputs, counts=counts)
+
+    try:
+        with progress:
+            summary = run_ingest(cfg, day, only_sources=only, on_progress=tick)
+    except (LakeError, ValueError) as e:
+        err.print(f"[red]run failed, nothing published:[/red] {e}")
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(summary.as_dict(), indent=2))
+    else:
+        _print_summary(summary, cfg)
+    return EXIT_OK
+
+
+def _print_summary(summary: Any, cfg: Config) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Console()
+    t = Table(title=f"run {summary.run_id} · ingest_date={summary.ingest_date} · {summary.status}")
+    for col in ("source", "inputs", "written", "duplicates", "quarantined"):
+        t.add_column(col, justify="left" if col == "source" else "right")
+    for name, c in sorted(summary.by_source.items()):
+        t.add_row(name, str(c.inputs), str(c.written), str(c.duplicates), str(c.quarantined))
+    t.add_row(
+        "[bold]total",
+        str(summary.inputs),
+        str(summary.written),
+        str(summary.duplicates),
+        str(summary.quarantined),
+    )
+    out.print(t)
+    if summary.by_reason:
+        reasons = ", ".join(f"{k}={v}" for k, v in sorted(summary.by_reason.items()))
+        out.print(f"quarantined by reason: {reasons}")
+    out.print(f"boilerplate paragraphs removed: {summary.boilerplate_removed}")
+    wall = summary.timings.get("stream_wall", 0.0)
+    out.print(f"lake: {cfg.lake.resolve()}  ({wall:.1f}s processing)")
+
+
+def _sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    catalog = args.lake / "catalog.duckdb"
+    if not catalog.exists():
+        print(f"error: no catalog at {catalog}; run `broadsheet ingest` first", file=sys.stderr)
+        return EXIT_USAGE
+    con = duckdb.connect(str(catalog), read_only=True)
+    try:
+        rel = con.sql(args.query)
+        if rel is None:
+            return EXIT_OK
+        cols = rel.columns
+        rows = rel.fetchall()
+    except duckdb.Error as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str, indent=2))
+    elif args.format == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        w.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(*cols)
+        for r in rows:
+            t.add_row(*("" if v is None else str(v) for v in r))
+        Console().print(t)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # trafilatura logs every page it finds nothing in; the quarantine table already says so.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    if args.command == "ingest":
+        return _ingest(args)
+    return _sql(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

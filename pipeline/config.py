@@ -1,0 +1,198 @@
+"""One typed configuration, built once at the edge (CLI or DAG) from a sources file and flags."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+class ConfigError(ValueError):
+    """The sources file or flags are invalid; the message says where and why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JsonlFields(_Strict):
+    """Where each record field lives in a JSONL object; dotted paths reach into nested objects."""
+
+    url: str | None = "url"
+    html: str | None = "html"
+    text: str | None = "text"
+    title: str | None = "title"
+    description: str | None = "description"
+    published_at: str | None = "published_at"
+    modified_at: str | None = "modified_at"
+    authors: str | None = "authors"
+    sitename: str | None = "sitename"
+    language: str | None = "language"
+    categories: str | None = "categories"
+    tags: str | None = "tags"
+    image_url: str | None = "image_url"
+    fetched_at: str | None = "fetched_at"
+
+
+class _SourceBase(_Strict):
+    name: str
+    paths: tuple[Path, ...] = Field(min_length=1)
+    # Interpret naive dates of this source in this zone (IANA name).
+    timezone: str = "UTC"
+
+    @field_validator("name")
+    @classmethod
+    def _name_ok(cls, v: str) -> str:
+        if not SOURCE_NAME.match(v):
+            raise ValueError(
+                "source name must be lower-case letters, digits, '_', '.', '-' (max 64), "
+                f"starting with a letter or digit: {v!r}"
+            )
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz_ok(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {v!r}") from e
+        return v
+
+
+class FilesSource(_SourceBase):
+    """Files and folders; each file's shape is chosen by its extension."""
+
+    type: Literal["files"] = "files"
+    fields: JsonlFields = JsonlFields()
+
+
+class HtmlSource(_SourceBase):
+    type: Literal["html"]
+
+
+class TextSource(_SourceBase):
+    type: Literal["text"]
+
+
+class JsonlSource(_SourceBase):
+    type: Literal["jsonl"]
+    fields: JsonlFields = JsonlFields()
+
+
+SourceConfig = Annotated[
+    FilesSource | HtmlSource | TextSource | JsonlSource, Field(discriminator="type")
+]
+
+
+class ExtractConfig(_Strict):
+    timeout_s: float = Field(default=30.0, gt=0)
+    max_bytes: int = Field(default=10_000_000, gt=0)
+    include_tables: bool = True
+    favor_precision: bool = False
+
+
+class ValidateConfig(_Strict):
+    min_words: int = Field(default=50, ge=0)
+
+
+class LakeConfig(_Strict):
+    # Rows per Parquet file; each file is sorted on its own, so this bounds writer memory.
+    rows_per_file: int = Field(default=20_000, gt=0)
+    row_group_rows: int = Field(default=5_000, gt=0)
+    zstd_level: int = Field(default=6, ge=1, le=22)
+
+
+class Config(_Strict):
+    lake: Path = Path("lake")
+    workers: int = Field(default=1, ge=1, le=256)
+    sources: tuple[SourceConfig, ...] = Field(min_length=1)
+    extract: ExtractConfig = ExtractConfig()
+    validate_: ValidateConfig = Field(default=ValidateConfig(), alias="validate")
+    lake_options: LakeConfig = Field(default=LakeConfig(), alias="lake_options")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, v: tuple[SourceConfig, ...]) -> tuple[SourceConfig, ...]:
+        names = [s.name for s in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(dupes)}")
+        return v
+
+    def fingerprint(self) -> str:
+        """sha256 of the effective configuration, recorded in the run row."""
+        blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _format_errors(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        lines.append(f"  {where}: {e['msg']}")
+    return "\n".join(lines)
+
+
+def build_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
+    """Validate a config mapping; relative paths resolve against base_dir (the file's folder)."""
+    if not isinstance(data, dict):
+        raise ConfigError("the sources file must be a mapping with a 'sources' list")
+    data = dict(data)
+    if base_dir is not None:
+        sources = []
+        for raw in data.get("sources") or []:
+            if isinstance(raw, dict):
+                raw = dict(raw)
+                if "path" in raw and "paths" not in raw:
+                    raw["paths"] = [raw.pop("path")]
+                if isinstance(raw.get("paths"), list):
+                    raw["paths"] = [str(base_dir / p) for p in raw["paths"]]
+            sources.append(raw)
+        data["sources"] = sources
+        if "lake" in data and data["lake"] is not None:
+            data["lake"] = str(base_dir / str(data["lake"]))
+    else:
+        for raw in data.get("sources") or []:
+            if isinstance(raw, dict) and "path" in raw and "paths" not in raw:
+                raw["paths"] = [raw.pop("path")]
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError("invalid configuration:\n" + _format_errors(e)) from None
+
+
+def load_config(path: Path, overrides: dict[str, Any] | None = None) -> Config:
+    """Read a YAML (or JSON) sources file and apply CLI overrides on top."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ConfigError(f"cannot read sources file {path}: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"sources file {path} is not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"sources file {path} must be a mapping with a 'sources' list")
+    cfg = build_config(data, base_dir=path.resolve().parent)
+    # Flags are relative to the working directory, not to the sources file.
+    updates = {k: v for k, v in (overrides or {}).items() if v is not None}
+    if "lake" in updates:
+        updates["lake"] = Path(updates["lake"])
+    return cfg.model_copy(update=updates) if updates else cfg
+
+
+def source_name_for(path: Path) -> str:
+    """A valid source name derived from a path given on the command line."""
+    stem = path.name.split(".")[0] if path.name else "input"
+    name = re.sub(r"[^a-z0-9_.-]+", "-", stem.lower()).strip("-._") or "input"
+    return name[:64]

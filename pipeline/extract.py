@@ -1,0 +1,220 @@
+"""Extraction: trafilatura for HTML, the text-dump parser for text; bounded in size and time."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+import trafilatura
+from trafilatura.settings import Document
+
+from pipeline.config import ExtractConfig
+from pipeline.records import Extracted, RawDoc, Rejected, excerpt
+from pipeline.textdump import parse_text_article
+
+log = logging.getLogger(__name__)
+
+TRAFILATURA = f"trafilatura {trafilatura.__version__}"
+TEXTDUMP = "broadsheet-textdump 1"
+PLAIN = "broadsheet-plain 1"
+
+# Dates with their time and offset when the page gives them (htmldate's default is the day only).
+_DATE_PARAMS = {
+    "extensive_search": True,
+    "original_date": True,
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
+_HTML_LANG = re.compile(
+    rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.I
+)
+_warned_no_timer = False
+
+
+class ExtractionTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise ExtractionTimeout
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` of wall time (SIGALRM; main thread only).
+
+    Workers and the CLI run extraction on their main thread. Elsewhere (embedded in a threaded
+    host) there is no timer: we warn once and rely on the size cap.
+    """
+    global _warned_no_timer
+    if threading.current_thread() is not threading.main_thread():
+        if not _warned_no_timer:
+            log.warning("extraction timeout unavailable off the main thread; size cap only")
+            _warned_no_timer = True
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _declared_language(html: bytes) -> str | None:
+    m = _HTML_LANG.search(html[:8192])
+    return m.group(1).decode("ascii").lower() if m else None
+
+
+def _split_list(value: str | list[str] | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str) and v.strip())
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _extract_html(doc: RawDoc, html: bytes, cfg: ExtractConfig) -> Extracted | Rejected:
+    h = doc.hints
+    result = trafilatura.bare_extraction(
+        html,
+        url=h.url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=cfg.include_tables,
+        favor_precision=cfg.favor_precision,
+        date_extraction_params=_DATE_PARAMS,
+    )
+    text = (result.text if isinstance(result, Document) else None) or ""
+    if not isinstance(result, Document) or not text.strip():
+        return Rejected(
+            doc.source,
+            doc.input_ref,
+            doc.input_format,
+            "extract",
+            "no_content",
+            "the extractor found no article text",
+            excerpt(html),
+        )
+    authors = tuple(a for a in (result.author or "").split(";") if a.strip())
+    return Extracted(
+        source=doc.source,
+        input_ref=doc.input_ref,
+        input_format=doc.input_format,
+        extractor=TRAFILATURA,
+        text=text,
+        title=result.title or h.title,
+        description=result.description or h.description,
+        authors=authors or h.authors,
+        published_at=result.date or h.published_at,
+        modified_at=h.modified_at,
+        sitename=result.sitename or h.sitename,
+        # The input's own URL is where the page was found; the page's canonical link may differ.
+        url=h.url or result.url,
+        language=h.language or _declared_language(html),
+        categories=_split_list(result.categories) or h.categories,
+        tags=_split_list(result.tags) or h.tags,
+        image_url=result.image or h.image_url,
+        fetched_at=h.fetched_at,
+    )
+
+
+def _extract_text(doc: RawDoc, text: str) -> Extracted:
+    h = doc.hints
+    if doc.input_format != "text":
+        # Body text exported by another tool: no headline or furniture layout to parse.
+        return Extracted(
+            source=doc.source,
+            input_ref=doc.input_ref,
+            input_format=doc.input_format,
+            extractor=PLAIN,
+            text=text,
+            title=h.title,
+            description=h.description,
+            authors=h.authors,
+            published_at=h.published_at,
+            modified_at=h.modified_at,
+            sitename=h.sitename,
+            url=h.url,
+            language=h.language,
+            categories=h.categories,
+            tags=h.tags,
+            image_url=h.image_url,
+            fetched_at=h.fetched_at,
+            blank_line_paragraphs=True,
+        )
+    art = parse_text_article(text)
+    hd = art.headers
+    authors = tuple(
+        a.strip()
+        for a in (hd.get("authors") or hd.get("author") or hd.get("by") or "").split(";")
+        if a.strip()
+    )
+    return Extracted(
+        source=doc.source,
+        input_ref=doc.input_ref,
+        input_format=doc.input_format,
+        extractor=TEXTDUMP,
+        text="\n\n".join(art.paragraphs),
+        title=art.title or h.title,
+        description=art.description or h.description,
+        authors=authors or h.authors,
+        published_at=hd.get("date") or hd.get("published") or h.published_at,
+        modified_at=hd.get("modified") or h.modified_at,
+        sitename=hd.get("site") or hd.get("source") or h.sitename,
+        url=hd.get("url") or h.url,
+        language=hd.get("language") or h.language,
+        categories=h.categories,
+        tags=h.tags,
+        image_url=h.image_url,
+        fetched_at=h.fetched_at,
+        blank_line_paragraphs=True,
+        boilerplate_removed=art.boilerplate_removed,
+    )
+
+
+def extract(doc: RawDoc, cfg: ExtractConfig) -> Extracted | Rejected:
+    """One document in, its extraction or the reason it has none out; never raises for data."""
+    if doc.size > cfg.max_bytes:
+        return Rejected(
+            doc.source,
+            doc.input_ref,
+            doc.input_format,
+            "extract",
+            "too_large",
+            f"{doc.size} bytes is over extract.max_bytes={cfg.max_bytes}",
+        )
+    try:
+        with time_limit(cfg.timeout_s):
+            if doc.html is not None:
+                return _extract_html(doc, doc.html, cfg)
+            return _extract_text(doc, doc.text or "")
+    except ExtractionTimeout:
+        return Rejected(
+            doc.source,
+            doc.input_ref,
+            doc.input_format,
+            "extract",
+            "timeout",
+            f"extraction took over extract.timeout_s={cfg.timeout_s}s",
+            excerpt(doc.html if doc.html is not None else doc.text),
+        )
+    except Exception as e:  # the extractor's bugs are the input's quarantine, not the run's end
+        return _crash(doc, e)
+
+
+def _crash(doc: RawDoc, e: BaseException) -> Rejected:
+    return Rejected(
+        doc.source,
+        doc.input_ref,
+        doc.input_format,
+        "extract",
+        "extractor_error",
+        f"{type(e).__name__}: {e}"[:500],
+        excerpt(doc.html if doc.html is not None else doc.text),
+    )

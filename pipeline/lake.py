@@ -1,0 +1,548 @@
+"""The lake on disk: Parquet layout, staged writes, atomic publish, and the DuckDB catalog.
+
+Layout (Hive partitions, so DuckDB and pyarrow prune on date and source):
+
+    LAKE/articles/ingest_date=D/source=S/part-00000.parquet
+    LAKE/duplicates/ingest_date=D/source=S/part-00000.parquet
+    LAKE/quarantine/ingest_date=D/source=S/part-00000.parquet
+    LAKE/runs/ingest_date=D/run-<run_id>.parquet
+    LAKE/catalog.duckdb
+
+A run writes everything under LAKE/_staging/<run_id>/ first. Publishing writes a journal
+(LAKE/_journal/<run_id>.json) listing the partition swaps, fsyncs it, then performs them. A crash
+before the journal exists leaves the lake as it was (staging is swept later); a crash after it is
+rolled forward by the next process that opens the lake. Re-running a (date, source) replaces its
+partitions, so a night can be re-run without duplicating rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import re
+import shutil
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.config import LakeConfig
+from pipeline.contract import article_arrow_schema, article_row
+from pipeline.records import Article, Duplicate, Rejected
+
+log = logging.getLogger(__name__)
+
+TABLES = ("articles", "duplicates", "quarantine")
+_PART_VALUE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("input_ref", pa.string(), nullable=False),
+        pa.field("input_format", pa.string(), nullable=False),
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("message", pa.string(), nullable=False),
+        pa.field("raw_excerpt", pa.string()),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("ingested_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+
+DUPLICATE_SCHEMA = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("duplicate_of", pa.string(), nullable=False),
+        pa.field("match", pa.string(), nullable=False),
+        pa.field("previous_run", pa.bool_(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("canonical_url", pa.string()),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("title", pa.string()),
+        pa.field("input_format", pa.string(), nullable=False),
+        pa.field("input_ref", pa.string(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("ingested_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+
+_COUNTS = pa.struct(
+    [
+        ("source", pa.string()),
+        ("inputs", pa.int64()),
+        ("written", pa.int64()),
+        ("duplicates", pa.int64()),
+        ("quarantined", pa.int64()),
+    ]
+)
+
+RUN_SCHEMA = pa.schema(
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("started_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("finished_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("inputs", pa.int64(), nullable=False),
+        pa.field("written", pa.int64(), nullable=False),
+        pa.field("duplicates", pa.int64(), nullable=False),
+        pa.field("quarantined", pa.int64(), nullable=False),
+        pa.field("by_source", pa.list_(_COUNTS)),
+        pa.field(
+            "by_reason", pa.list_(pa.struct([("reason", pa.string()), ("count", pa.int64())]))
+        ),
+        pa.field(
+            "timings", pa.list_(pa.struct([("stage", pa.string()), ("seconds", pa.float64())]))
+        ),
+        pa.field("versions", pa.map_(pa.string(), pa.string())),
+        pa.field("config_sha256", pa.string(), nullable=False),
+        pa.field("workers", pa.int64(), nullable=False),
+        pa.field("message", pa.string()),
+    ]
+)
+
+
+class LakeError(RuntimeError):
+    """The lake cannot be written; the run cannot publish."""
+
+
+def _check_part_value(value: str) -> str:
+    # Partition values become directory names: only the safe, validated alphabet.
+    if not _PART_VALUE.match(value):
+        raise LakeError(f"unsafe partition value {value!r}")
+    return value
+
+
+def partition_dir(root: Path, table: str, ingest_date: date, source: str) -> Path:
+    return (
+        root
+        / table
+        / f"ingest_date={ingest_date.isoformat()}"
+        / f"source={_check_part_value(source)}"
+    )
+
+
+class _RotatingWriter:
+    """Streams rows of one schema into numbered Parquet files of at most rows_per_file rows."""
+
+    def __init__(self, folder: Path, schema: pa.Schema, opts: LakeConfig, prefix: str) -> None:
+        self.folder = folder
+        self.schema = schema
+        self.opts = opts
+        self.prefix = prefix
+        self.files: list[Path] = []
+        self._buffer: list[dict[str, Any]] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._rows_in_file = 0
+        self.rows = 0
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._buffer.append(row)
+        self.rows += 1
+        if len(self._buffer) >= min(self.opts.row_group_rows, 2_000):
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        if self._writer is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.folder / f"{self.prefix}-{len(self.files):05d}.parquet"
+            self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+            self.files.append(path)
+            self._rows_in_file = 0
+        self._writer.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema))
+        self._rows_in_file += len(self._buffer)
+        self._buffer.clear()
+        if self._rows_in_file >= self.opts.rows_per_file:
+            self._writer.close()
+            self._writer = None
+
+    def close(self) -> None:
+        self._flush()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+def _sorted_final(
+    table: pa.Table, keys: Sequence[tuple[str, str]], out: Path, opts: LakeConfig
+) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table = table.sort_by(list(keys)) if table.num_rows else table
+    pq.write_table(
+        table,
+        out,
+        compression="zstd",
+        compression_level=opts.zstd_level,
+        row_group_size=opts.row_group_rows,
+        write_statistics=True,
+    )
+
+
+@dataclass
+class RunStage:
+    """Everything one run writes before publish, kept in LAKE/_staging/<run_id>/."""
+
+    lake: Lake
+    run_id: str
+    ingest_date: date
+    opts: LakeConfig
+    root: Path = field(init=False)
+    _writers: dict[tuple[str, str], _RotatingWriter] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.root = self.lake.root / "_staging" / self.run_id
+        self.root.mkdir(parents=True, exist_ok=False)
+
+    def _writer(self, table: str, source: str) -> _RotatingWriter:
+        key = (table, source)
+        w = self._writers.get(key)
+        if w is None:
+            schema = {
+                "articles": article_arrow_schema(),
+                "duplicates": DUPLICATE_SCHEMA,
+                "quarantine": QUARANTINE_SCHEMA,
+            }[table]
+            folder = self.root / "chunks" / table / f"source={_check_part_value(source)}"
+            w = _RotatingWriter(folder, schema, self.opts, "chunk")
+            self._writers[key] = w
+        return w
+
+    def add_article(self, a: Article) -> None:
+        self._writer("articles", a.source).write(article_row(a))
+
+    def add_duplicate(self, d: Duplicate) -> None:
+        self._writer("duplicates", d.article.source).write(duplicate_row(d))
+
+    def add_rejected(self, r: Rejected, ingested_at: Any) -> None:
+        row = {
+            "source": r.source,
+            "input_ref": r.input_ref,
+            "input_format": r.input_format,
+            "stage": r.stage,
+            "reason": r.reason,
+            "message": r.message,
+            "raw_excerpt": r.raw_excerpt,
+            "run_id": self.run_id,
+            "ingested_at": ingested_at,
+        }
+        self._writer("quarantine", r.source).write(row)
+
+    def close_chunks(self) -> None:
+        for w in self._writers.values():
+            w.close()
+
+    def chunk_files(self, table: str, source: str) -> list[Path]:
+        w = self._writers.get((table, source))
+        return list(w.files) if w else []
+
+    def discard(self) -> None:
+        """Forget everything staged: the lake stays exactly as it was.
+
+        Once the publish journal is committed the staged files belong to it: the next process
+        that opens the lake rolls the publish forward, so they must stay.
+        """
+        if (self.lake.root / "_journal" / f"{self.run_id}.json").exists():
+            return
+        for w in self._writers.values():
+            with contextlib.suppress(Exception):
+                w.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def finalize(self, sources: Sequence[str], prior: dict[str, tuple[str, str]]) -> dict[str, int]:
+        """Sort chunks into final partitions; move articles already in the lake to duplicates.
+
+        Returns, per source, how many staged articles duplicate an earlier run's record.
+        """
+        moved: dict[str, int] = {}
+        sort_keys = {
+            "articles": [("published_at", "ascending"), ("article_id", "ascending")],
+            "duplicates": [("duplicate_of", "ascending"), ("article_id", "ascending")],
+            "quarantine": [("input_ref", "ascending")],
+        }
+        for source in sources:
+            for table in TABLES:
+                final = partition_dir(self.root / "final", table, self.ingest_date, source)
+                final.mkdir(parents=True, exist_ok=True)
+                for n, chunk in enumerate(self.chunk_files(table, source)):
+                    t = pq.read_table(chunk)
+                    if table == "articles" and prior:
+                        t, dups = _split_prior(t, prior, self.run_id)
+                        if dups.num_rows:
+                            moved[source] = moved.get(source, 0) + dups.num_rows
+                            _sorted_final(
+                                dups,
+                                sort_keys["duplicates"],
+                                partition_dir(
+                                    self.root / "final", "duplicates", self.ingest_date, source
+                                )
+                                / f"part-prior-{n:05d}.parquet",
+                                self.opts,
+                            )
+                    _sorted_final(t, sort_keys[table], final / f"part-{n:05d}.parquet", self.opts)
+                    chunk.unlink()
+        return moved
+
+    def final_partitions(self) -> list[tuple[Path, Path]]:
+        """(staged, target) folder pairs for every partition this run replaces."""
+        pairs = []
+        base = self.root / "final"
+        for table in TABLES:
+            for d in sorted((base / table).glob("ingest_date=*/source=*")):
+                pairs.append((d, self.lake.root / d.relative_to(base)))
+        return pairs
+
+
+def duplicate_row(d: Duplicate) -> dict[str, Any]:
+    a = d.article
+    return {
+        "article_id": a.article_id,
+        "duplicate_of": d.duplicate_of,
+        "match": d.match,
+        "previous_run": d.previous_run,
+        "source": a.source,
+        "url": a.url,
+        "canonical_url": a.canonical_url,
+        "content_sha256": a.content_sha256,
+        "title": a.title,
+        "input_format": a.input_format,
+        "input_ref": a.input_ref,
+        "run_id": a.run_id,
+        "ingested_at": a.ingested_at,
+    }
+
+
+def _split_prior(
+    t: pa.Table, prior: dict[str, tuple[str, str]], run_id: str
+) -> tuple[pa.Table, pa.Table]:
+    ids = t.column("article_id").to_pylist()
+    keep = [i not in prior for i in ids]
+    kept = t.filter(pa.array(keep))
+    gone = t.filter(pa.array([not k for k in keep]))
+    rows = []
+    for r in gone.to_pylist():
+        kept_id, match = prior[r["article_id"]]
+        rows.append(
+            {
+                "article_id": r["article_id"],
+                "duplicate_of": kept_id,
+                "match": match,
+                "previous_run": True,
+                "source": r["source"],
+                "url": r["url"],
+                "canonical_url": r["canonical_url"],
+                "content_sha256": r["content_sha256"],
+                "title": r["title"],
+                "input_format": r["input_format"],
+                "input_ref": r["input_ref"],
+                "run_id": run_id,
+                "ingested_at": r["ingested_at"],
+            }
+        )
+    return kept, pa.Table.from_pylist(rows, schema=DUPLICATE_SCHEMA)
+
+
+def _sql_str(value: str) -> str:
+    """A SQL string literal for DDL, where DuckDB takes no bound parameters (paths only)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class Lake:
+    """A lake folder: opening it takes the write lock and rolls forward interrupted publishes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._lock_fd: int | None = None
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[Lake]:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise LakeError(f"lake {self.root} is not writable: {e.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._lock_fd = fd
+            self.recover()
+            yield self
+        finally:
+            self._lock_fd = None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    # -- publish ------------------------------------------------------------------------------
+
+    def stage(self, run_id: str, ingest_date: date, opts: LakeConfig) -> RunStage:
+        return RunStage(self, run_id, ingest_date, opts)
+
+    def publish(self, stage: RunStage, run_row: dict[str, Any]) -> None:
+        """Swap the run's partitions in, all or nothing, and append its run row."""
+        runs_dir = self.root / "runs" / f"ingest_date={stage.ingest_date.isoformat()}"
+        staged_run = stage.root / "final" / "runs" / f"run-{stage.run_id}.parquet"
+        staged_run.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist([run_row], schema=RUN_SCHEMA), staged_run)
+        moves = [(str(s), str(t)) for s, t in stage.final_partitions()]
+        moves.append((str(staged_run), str(runs_dir / staged_run.name)))
+        journal_dir = self.root / "_journal"
+        journal_dir.mkdir(exist_ok=True)
+        journal = journal_dir / f"{stage.run_id}.json"
+        tmp = journal.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"run_id": stage.run_id, "moves": moves}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, journal)  # the commit point
+        _fsync_dir(journal_dir)
+        self._apply(journal)
+
+    def _apply(self, journal: Path) -> None:
+        spec = json.loads(journal.read_text(encoding="utf-8"))
+        run_id = spec["run_id"]
+        trash = self.root / "_trash" / run_id
+        for i, (staged_s, target_s) in enumerate(spec["moves"]):
+            staged, target = Path(staged_s), Path(target_s)
+            if not staged.exists():
+                continue  # already moved by an earlier, interrupted attempt
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                trash.mkdir(parents=True, exist_ok=True)
+                os.replace(target, trash / f"{i:05d}")
+            os.replace(staged, target)
+            _fsync_dir(target.parent)
+        journal.unlink()
+        shutil.rmtree(trash, ignore_errors=True)
+        shutil.rmtree(self.root / "_staging" / run_id, ignore_errors=True)
+
+    def recover(self) -> None:
+        """Finish committed publishes, drop uncommitted staging (we hold the lock: none is live)."""
+        journal_dir = self.root / "_journal"
+        rolled = False
+        if journal_dir.is_dir():
+            for leftover in sorted(journal_dir.glob("*.tmp")):
+                leftover.unlink()
+            for journal in sorted(journal_dir.glob("*.json")):
+                log.warning("rolling forward interrupted publish", extra={"journal": str(journal)})
+                self._apply(journal)
+                rolled = True
+        for folder in ("_staging", "_trash"):
+            if (self.root / folder).is_dir():
+                shutil.rmtree(self.root / folder, ignore_errors=True)
+        if rolled:
+            self.refresh_catalog()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def files(self, table: str) -> list[Path]:
+        pattern = (
+            "ingest_date=*/*.parquet" if table == "runs" else "ingest_date=*/source=*/*.parquet"
+        )
+        return sorted((self.root / table).glob(pattern))
+
+    def prior_matches(
+        self, staged: Sequence[Path], ingest_date: date, replaced_sources: Sequence[str]
+    ) -> dict[str, tuple[str, str]]:
+        """Staged article_ids whose URL or text is already in an earlier published partition.
+
+        Earlier means an earlier ingest date, or the same date from a source this run does not
+        replace; so re-running a night gives the same answer, and backfills are deterministic.
+        """
+        existing = [
+            p
+            for p in self.files("articles")
+            if _part_of(p)[0] < ingest_date
+            or (_part_of(p)[0] == ingest_date and _part_of(p)[1] not in replaced_sources)
+        ]
+        if not existing or not staged:
+            return {}
+        con = duckdb.connect()
+        try:
+            # Two equi-joins rather than one OR-join, so DuckDB can hash-join each side.
+            rows = con.execute(
+                """
+                WITH prior AS (
+                    SELECT article_id, canonical_url, content_sha256 FROM read_parquet($prior)
+                ), staged AS (
+                    SELECT article_id, canonical_url, content_sha256 FROM read_parquet($staged)
+                ), hits AS (
+                    SELECT s.article_id AS sid, p.article_id AS pid, true AS by_url
+                    FROM staged s JOIN prior p ON p.canonical_url = s.canonical_url
+                    UNION ALL
+                    SELECT s.article_id, p.article_id, false
+                    FROM staged s JOIN prior p ON p.content_sha256 = s.content_sha256
+                )
+                SELECT sid, coalesce(min(pid) FILTER (WHERE by_url), min(pid)), bool_or(by_url)
+                FROM hits GROUP BY sid
+                """,
+                {"prior": [str(p) for p in existing], "staged": [str(p) for p in staged]},
+            ).fetchall()
+        finally:
+            con.close()
+        return {
+            sid: (kept, "canonical_url" if by_url else "content_sha256")
+            for sid, kept, by_url in rows
+        }
+
+    # -- catalog ------------------------------------------------------------------------------
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.root / "catalog.duckdb"
+
+    def refresh_catalog(self) -> None:
+        """(Re)create the views; an absent table gets an empty view of the right shape."""
+        empty: dict[str, pa.Schema] = {
+            "articles": article_arrow_schema(),
+            "duplicates": DUPLICATE_SCHEMA,
+            "quarantine": QUARANTINE_SCHEMA,
+            "runs": RUN_SCHEMA,
+        }
+        tmp = self.catalog_path.with_suffix(".duckdb.tmp")
+        tmp.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp))
+        try:
+            for table, schema in empty.items():
+                glob = (
+                    self.root / table / "ingest_date=*" / "*.parquet"
+                    if table == "runs"
+                    else self.root / table / "ingest_date=*" / "source=*" / "*.parquet"
+                )
+                if self.files(table):
+                    con.execute(
+                        f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
+                        f"{_sql_str(str(glob))}, hive_partitioning = true, union_by_name = true)"
+                    )
+                else:
+                    con.register("_empty", pa.Table.from_pylist([], schema=schema))
+                    con.execute(
+                        f"CREATE OR REPLACE TABLE {table} AS "
+                        "SELECT *, NULL::DATE AS ingest_date FROM _empty"
+                    )
+                    con.unregister("_empty")
+        finally:
+            con.close()
+        os.replace(tmp, self.catalog_path)
+
+
+def _part_of(path: Path) -> tuple[date, str]:
+    source = path.parent.name.split("=", 1)[1]
+    day = date.fromisoformat(path.parent.parent.name.split("=", 1)[1])
+    return day, source

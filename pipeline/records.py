@@ -1,0 +1,164 @@
+"""Record types passed between stages: frozen, slotted, and small enough to cross a process pool."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, get_args
+
+InputFormat = Literal["html", "text", "jsonl", "warc", "web"]
+
+Stage = Literal["read", "extract", "normalize", "validate"]
+
+# The closed set of reasons an input can be quarantined for. README "Quarantine reasons" documents
+# each one; tests check that the two lists agree.
+Reason = Literal[
+    "unreadable",  # the file or stream could not be opened or decompressed
+    "decode_error",  # bytes that are not text in any encoding we try
+    "bad_json",  # a JSONL line that is not a JSON object
+    "missing_field",  # a JSONL object without the mapped html/text field
+    "bad_field",  # a JSONL field of the wrong type
+    "too_large",  # input above extract.max_bytes
+    "timeout",  # extraction exceeded extract.timeout_s
+    "extractor_error",  # the extractor raised
+    "no_content",  # nothing article-like was extracted
+    "too_short",  # fewer words than validate.min_words after boilerplate removal
+    "schema_violation",  # the record breaks schemas/article.schema.json
+]
+
+REASONS: tuple[str, ...] = get_args(Reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """Metadata the input already carries (JSONL fields, text headers): fills extractor gaps."""
+
+    url: str | None = None
+    title: str | None = None
+    description: str | None = None
+    published_at: str | None = None
+    modified_at: str | None = None
+    authors: tuple[str, ...] = ()
+    sitename: str | None = None
+    language: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    image_url: str | None = None
+    fetched_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawDoc:
+    """One input document as read: either HTML bytes or pre-extracted text, never both."""
+
+    source: str
+    input_ref: str
+    input_format: InputFormat
+    html: bytes | None = None
+    text: str | None = None
+    hints: Hints = field(default_factory=Hints)
+
+    @property
+    def size(self) -> int:
+        if self.html is not None:
+            return len(self.html)
+        return len(self.text.encode("utf-8")) if self.text is not None else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What extraction found, still raw: strings as the page gives them, dates unparsed."""
+
+    source: str
+    input_ref: str
+    input_format: InputFormat
+    extractor: str
+    text: str
+    title: str | None = None
+    description: str | None = None
+    authors: tuple[str, ...] = ()
+    published_at: str | None = None
+    modified_at: str | None = None
+    sitename: str | None = None
+    url: str | None = None
+    language: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    image_url: str | None = None
+    fetched_at: str | None = None
+    # True when `text` is already split in paragraphs by blank lines (text dumps); extractor
+    # output has one paragraph per line instead.
+    blank_line_paragraphs: bool = False
+    # Furniture paragraphs the text-dump parser already dropped (counted in the run summary).
+    boilerplate_removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One normalized record; fields and order follow schemas/article.schema.json."""
+
+    article_id: str
+    url: str | None
+    canonical_url: str | None
+    domain: str | None
+    source: str
+    sitename: str | None
+    title: str | None
+    description: str | None
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    modified_at: datetime | None
+    language: str | None
+    language_score: float | None
+    text: str
+    word_count: int
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    image_url: str | None
+    content_sha256: str
+    duplicate_of: str | None
+    input_format: InputFormat
+    input_ref: str
+    fetched_at: datetime | None
+    ingested_at: datetime
+    run_id: str
+    extractor: str
+    schema_version: str
+    # Not part of the contract: how many boilerplate paragraphs normalization removed.
+    boilerplate_removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input that could not become an article: quarantined with the stage and reason."""
+
+    source: str
+    input_ref: str
+    input_format: InputFormat
+    stage: Stage
+    reason: Reason
+    message: str
+    raw_excerpt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """An article not written because an earlier record has the same URL or text."""
+
+    article: Article
+    duplicate_of: str
+    match: Literal["canonical_url", "content_sha256"]
+    # The kept record was published by an earlier run (another ingest date or source).
+    previous_run: bool = False
+
+
+RAW_EXCERPT_CHARS = 2000
+
+
+def excerpt(data: bytes | str | None) -> str | None:
+    """A bounded, printable piece of a bad input, kept in quarantine for diagnosis."""
+    if data is None:
+        return None
+    if isinstance(data, bytes):
+        data = data[: RAW_EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
+    return data[:RAW_EXCERPT_CHARS]

@@ -1,0 +1,55 @@
+"""Shared fixtures: small pages and configs written here, never downloaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+SHARED = REPO.parent / "shared"
+
+_PARAS = [
+    "The harbour commission approved a plan on Tuesday to rebuild the northern breakwater, "
+    "ending two years of arguments about who should pay for the repairs after the storms.",
+    "Engineers told the commission that the existing wall had lost almost a third of its "
+    "armour stone and that another winter without work could put the ferry terminal at risk.",
+    "The plan splits the cost between the port authority and the regional government, with "
+    "a smaller share coming from a levy on cruise passengers over the next five years.",
+    "Fishermen who use the inner basin said they welcomed the decision but worried that "
+    "construction barges would block the channel during the busiest months of the season.",
+]
+
+
+def article_html(
+    title: str = "Harbour board backs breakwater rebuild",
+    url: str = "https://harbor.example/news/breakwater",
+    paragraphs: list[str] | None = None,
+    date: str = "2026-11-20T08:30:00+01:00",
+    author: str = "Maria Okafor",
+    lang: str = "en",
+) -> str:
+    body = "\n".join(f"<p>{p}</p>" for p in (paragraphs or _PARAS))
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{title} | The Harbor Ledger</title>
+<link rel="canonical" href="{url}">
+<meta property="og:title" content="{title}">
+<meta property="og:site_name" content="The Harbor Ledger">
+<meta property="article:published_time" content="{date}">
+<meta name="author" content="{author}">
+</head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>{title}</h1>
+<p class="byline">By {author}</p>
+{body}
+<p>Sign up for our newsletter</p>
+</article>
+<footer>Copyright The Harbor Ledger</footer>
+</body></html>"""
+
+
+@pytest.fixture
+def paragraphs() -> list[str]:
+    return list(_PARAS)

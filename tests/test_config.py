@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import ConfigError, JsonlSource, load_config, source_name_for
+
+
+def test_sources_file_paths_are_relative_to_the_file(tmp_path: Path) -> None:
+    f = tmp_path / "conf" / "sources.yaml"
+    f.parent.mkdir()
+    f.write_text(
+        "lake: ../lake\n"
+        "sources:\n"
+        "  - {name: wire, type: jsonl, path: dumps/wire.jsonl, fields: {url: link}}\n"
+    )
+    cfg = load_config(f)
+    src = cfg.sources[0]
+    assert isinstance(src, JsonlSource) and src.fields.url == "link" and src.fields.html == "html"
+    assert src.paths == (tmp_path / "conf" / "dumps" / "wire.jsonl",)
+    assert cfg.lake.resolve() == (tmp_path / "lake").resolve()
+    # Flags win, relative to the working directory.
+    assert load_config(f, {"lake": "elsewhere"}).lake == Path("elsewhere")
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("sources: []", "sources"),
+        ("sources:\n  - {name: Bad Name, type: html, path: x}", "source name"),
+        ("sources:\n  - {name: a, type: ftp, path: x}", "type"),
+        ("sources:\n  - {name: a, type: html, path: x}\n  - {name: a, type: text, path: y}",
+         "repeated: a"),
+        ("sources:\n  - {name: a, type: html, path: x, timezone: Mars/Olympus}", "time zone"),
+        ("sources:\n  - {name: a, type: html, path: x}\nextract: {timeout_s: -1}", "timeout_s"),
+        ("sources:\n  - {name: a, type: html, path: x, colour: red}", "colour"),
+        ("- just a list", "mapping"),
+        ("sources: [", "not valid YAML"),
+    ],
+)
+def test_invalid_config_says_where(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml_text)
+    with pytest.raises(ConfigError, match=expected):
+        load_config(f)
+
+
+def test_source_names_from_paths() -> None:
+    assert source_name_for(Path("/data/The Harbor Ledger.jsonl.gz")) == "the-harbor-ledger"
+    assert source_name_for(Path("../../")) == "input"

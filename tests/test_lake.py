@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import lake as lake_mod
+from pipeline import run as run_mod
+from pipeline.config import Config, build_config
+from pipeline.contract import article_arrow_schema
+from pipeline.lake import Lake
+from pipeline.run import run_ingest
+from tests.conftest import article_html
+
+DAY = date(2026, 11, 20)
+
+
+def _corpus(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        paras = [
+            f"Story number {i} begins with a council meeting about the harbour and its future, "
+            f"which residents of district {i} followed closely through the long evening session.",
+            f"Officials said the decision on item {i} would be reviewed next spring after a "
+            "public consultation, and that money for the work had already been set aside.",
+            f"Critics argued that plan {i} ignored the traffic problems on the coast road and "
+            "asked for an independent study before any contract is signed by the council.",
+        ]
+        html = article_html(
+            title=f"Council story {i}", url=f"https://harbor.example/news/{i}", paragraphs=paras
+        )
+        (folder / f"page{i:03d}.html").write_text(html)
+
+
+def _cfg(tmp: Path, inputs: Path, name: str = "harbor", **extra: object) -> Config:
+    data: dict[str, object] = {
+        "lake": str(tmp / "lake"),
+        "sources": [{"name": name, "type": "html", "paths": [str(inputs)]}],
+        "validate": {"min_words": 20},
+    }
+    data.update(extra)
+    return build_config(data)
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.name not in (".lock", "catalog.duckdb"):
+            out[p.relative_to(root).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def test_publish_layout_schema_and_catalog(tmp_path: Path) -> None:
+    _corpus(tmp_path / "in", 5)
+    s = run_ingest(_cfg(tmp_path, tmp_path / "in"), DAY)
+    assert (s.inputs, s.written, s.duplicates, s.quarantined) == (5, 5, 0, 0)
+    part = tmp_path / "lake/articles/ingest_date=2026-11-20/source=harbor"
+    files = list(part.glob("*.parquet"))
+    assert len(files) == 1
+    meta = pq.ParquetFile(files[0])
+    assert meta.schema_arrow.remove_metadata() == article_arrow_schema().remove_metadata()
+    assert meta.metadata.row_group(0).column(0).compression == "ZSTD"
+    published = pq.read_table(files[0]).column("published_at").to_pylist()
+    assert published == sorted(published)
+    con = duckdb.connect(str(tmp_path / "lake/catalog.duckdb"), read_only=True)
+    n, days = con.sql("SELECT count(*), min(ingest_date) FROM articles").fetchone() or (0, None)
+    assert (n, str(days)) == (5, "2026-11-20")
+    assert con.sql("SELECT count(*) FROM quarantine").fetchone() == (0,)
+    assert con.sql("SELECT inputs, written FROM runs").fetchall() == [(5, 5)]
+
+
+def test_rerun_same_day_replaces_instead_of_duplicating(tmp_path: Path) -> None:
+    _corpus(tmp_path / "in", 4)
+    cfg = _cfg(tmp_path, tmp_path / "in")
+    first = run_ingest(cfg, DAY)
+    second = run_ingest(cfg, DAY)
+    con = duckdb.connect(str(tmp_path / "lake/catalog.duckdb"), read_only=True)
+    ids = con.sql("SELECT article_id FROM articles ORDER BY 1").fetchall()
+    assert len(ids) == 4 and len(set(ids)) == 4
+    assert second.written == first.written == 4
+    assert con.sql("SELECT count(*) FROM runs").fetchone() == (2,)
+
+
+def test_next_night_recognises_articles_already_published(tmp_path: Path) -> None:
+    _corpus(tmp_path / "in", 3)
+    cfg = _cfg(tmp_path, tmp_path / "in")
+    run_ingest(cfg, DAY)
+    nxt = run_ingest(cfg, date(2026, 11, 21))
+    assert (nxt.inputs, nxt.written, nxt.duplicates) == (3, 0, 3)
+    con = duckdb.connect(str(tmp_path / "lake/catalog.duckdb"), read_only=True)
+    rows = con.sql(
+        "SELECT d.duplicate_of = a.article_id, d.previous_run, d.match FROM duplicates d "
+        "JOIN articles a ON a.article_id = d.duplicate_of"
+    ).fetchall()
+    assert rows == [(True, True, "canonical_url")] * 3
+    # Re-running the first night still sees its own articles as originals.
+    again = run_ingest(cfg, DAY)
+    assert (again.written, again.duplicates) == (3, 0)
+
+
+def test_crash_mid_run_leaves_lake_exactly_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _corpus(tmp_path / "in", 6)
+    cfg = _cfg(tmp_path, tmp_path / "in")
+    run_ingest(cfg, DAY)
+    before = _snapshot(tmp_path / "lake")
+    calls = {"n": 0}
+    real = run_mod.validate_article
+
+    def dying(*a: object, **k: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt  # the operator's Ctrl-C, or the OOM killer's cousin
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run_mod, "validate_article", dying)
+    with pytest.raises(KeyboardInterrupt):
+        run_ingest(cfg, DAY)
+    assert _snapshot(tmp_path / "lake") == before
+
+
+def test_crash_during_publish_is_rolled_forward(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _corpus(tmp_path / "in", 3)
+    cfg = _cfg(tmp_path, tmp_path / "in")
+    run_ingest(cfg, DAY)
+    _corpus(tmp_path / "in", 5)
+    real = os.replace
+    moves = {"n": 0}
+
+    def flaky(src: object, dst: object) -> None:
+        if "_staging" in str(src) and "final" in str(src):
+            moves["n"] += 1
+            if moves["n"] == 2:
+                raise OSError("disk went away")
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lake_mod.os, "replace", flaky)
+    with pytest.raises(OSError):
+        run_ingest(cfg, DAY)
+    monkeypatch.setattr(lake_mod.os, "replace", real)
+    # The journal was committed: the next process to open the lake finishes the publish.
+    assert list((tmp_path / "lake/_journal").glob("*.json"))
+    with Lake(cfg.lake).locked():
+        pass
+    assert not (tmp_path / "lake/_journal").exists() or not any(
+        (tmp_path / "lake/_journal").iterdir()
+    )
+    n = pq.read_table(tmp_path / "lake/articles/ingest_date=2026-11-20/source=harbor").num_rows
+    assert n == 5
+
+
+def test_empty_lake_catalog_has_typed_empty_tables(tmp_path: Path) -> None:
+    lk = Lake(tmp_path / "lake")
+    with lk.locked():
+        lk.refresh_catalog()
+    con = duckdb.connect(str(lk.catalog_path), read_only=True)
+    cols = [r[0] for r in con.sql("DESCRIBE articles").fetchall()]
+    assert "article_id" in cols and "ingest_date" in cols
+    assert con.sql("SELECT count(*) FROM quarantine").fetchone() == (0,)
+
+
+def test_unsafe_partition_values_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(lake_mod.LakeError):
+        lake_mod.partition_dir(tmp_path, "articles", DAY, "../../etc")

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import zstandard
+
+from pipeline.config import FilesSource, JsonlFields, JsonlSource, TextSource
+from pipeline.records import RawDoc, Rejected
+from pipeline.sources import read_source
+from pipeline.sources.files import discover
+from tests.conftest import article_html
+
+
+def _files(tmp: Path, name: str, paths: list[Path]) -> FilesSource:
+    return FilesSource(name=name, paths=tuple(paths))
+
+
+def test_discover_is_recursive_sorted_and_skips_unknown(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a.html").write_text("x")
+    (tmp_path / "b" / "c.htm").write_text("x")
+    (tmp_path / "b" / "d.html.gz").write_bytes(gzip.compress(b"x"))
+    (tmp_path / "notes.md").write_text("x")
+    (tmp_path / ".hidden.html").write_text("x")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path], "files")]
+    assert found == ["a.html", "b/c.htm", "b/d.html.gz"]
+
+
+def test_html_gz_and_truncated_gzip(tmp_path: Path) -> None:
+    page = article_html().encode()
+    (tmp_path / "ok.html.gz").write_bytes(gzip.compress(page))
+    (tmp_path / "bad.html.gz").write_bytes(gzip.compress(page)[:200])
+    out = list(read_source(_files(tmp_path, "s", [tmp_path]), 1_000_000))
+    by_ref = {Path(o.input_ref).name: o for o in out}
+    assert isinstance(by_ref["ok.html.gz"], RawDoc) and by_ref["ok.html.gz"].html == page
+    bad = by_ref["bad.html.gz"]
+    assert isinstance(bad, Rejected) and bad.reason == "unreadable" and bad.stage == "read"
+
+
+def test_decompression_is_capped(tmp_path: Path) -> None:
+    # 5 MB of zeros compress to a few KB: the cap applies to what comes out, not what is stored.
+    (tmp_path / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"0" * 5_000_000))
+    [out] = read_source(_files(tmp_path, "s", [tmp_path]), 100_000)
+    assert isinstance(out, Rejected) and out.reason == "too_large"
+
+
+def test_text_multi_article_split_and_refs(tmp_path: Path) -> None:
+    f = tmp_path / "digest.txt"
+    f.write_text("First\n\nBody one.\n=====\nSecond\n\nBody two.\n  =======  \nThird\n\nBody 3.\n")
+    src = TextSource(name="t", type="text", paths=(f,))
+    out = list(read_source(src, 1_000_000))
+    assert [o.input_ref for o in out] == [f"{f}#1", f"{f}#2", f"{f}#3"]
+    assert all(isinstance(o, RawDoc) for o in out)
+    assert [o.text.split("\n")[0] for o in out if isinstance(o, RawDoc) and o.text] == [
+        "First",
+        "Second",
+        "Third",
+    ]
+
+
+def test_text_encodings_and_binary(tmp_path: Path) -> None:
+    (tmp_path / "cp.txt").write_bytes("Grüße aus Köln – heute".encode("cp1252"))
+    (tmp_path / "bin.txt").write_bytes(bytes(range(256)) * 4)
+    out = {Path(o.input_ref).name: o for o in read_source(_files(tmp_path, "s", [tmp_path]), 10**6)}
+    cp = out["cp.txt"]
+    assert isinstance(cp, RawDoc) and cp.text == "Grüße aus Köln – heute"
+    b = out["bin.txt"]
+    assert isinstance(b, Rejected) and b.reason == "decode_error" and b.raw_excerpt
+
+
+def test_jsonl_mapping_and_bad_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {
+                "link": "https://a.example/x",
+                "content": "<html><body><p>hi</p></body></html>",
+                "meta": {"crawled": "2026-11-22T01:02:03Z"},
+                "byline": ["A B", "C D"],
+            }
+        ),
+        json.dumps({"link": "https://a.example/y", "body": "Plain body text."}),
+        "{not json",
+        "[1, 2]",
+        "",
+        json.dumps({"link": "https://a.example/z"}),
+        json.dumps({"content": 42}),
+    ]
+    f = tmp_path / "dump.jsonl.zst"
+    f.write_bytes(zstandard.ZstdCompressor().compress("\n".join(lines).encode()))
+    fields = JsonlFields(
+        url="link", html="content", text="body", authors="byline", fetched_at="meta.crawled"
+    )
+    src = JsonlSource(name="j", type="jsonl", paths=(f,), fields=fields)
+    out = list(read_source(src, 1_000_000))
+    assert [o.input_ref.rsplit(":", 1)[1] for o in out] == ["1", "2", "3", "4", "6", "7"]
+    first, second, notjson, array, nocontent, wrongtype = out
+    assert isinstance(first, RawDoc) and first.hints.url == "https://a.example/x"
+    assert first.hints.fetched_at == "2026-11-22T01:02:03Z"
+    assert first.hints.authors == ("A B", "C D")
+    assert isinstance(second, RawDoc) and second.text == "Plain body text." and second.html is None
+    assert isinstance(notjson, Rejected) and notjson.reason == "bad_json"
+    assert isinstance(array, Rejected) and "object" in array.message
+    assert isinstance(nocontent, Rejected) and nocontent.reason == "missing_field"
+    assert isinstance(wrongtype, Rejected) and wrongtype.reason == "bad_field"
+
+
+def test_jsonl_overlong_line_is_quarantined_and_reading_goes_on(tmp_path: Path) -> None:
+    f = tmp_path / "d.jsonl"
+    big = json.dumps({"text": "x" * 5000})
+    ok = json.dumps({"text": "fine"})
+    f.write_text(f"{big}\n{ok}\n")
+    out = list(read_source(JsonlSource(name="j", type="jsonl", paths=(f,)), 1000))
+    assert isinstance(out[0], Rejected) and out[0].reason == "too_large"
+    assert isinstance(out[1], RawDoc) and out[1].text == "fine"
+
+
+def test_jsonl_gzip_damaged_mid_file_keeps_earlier_lines(tmp_path: Path) -> None:
+    body = "\n".join(json.dumps({"text": f"article {i} " + "w " * 200}) for i in range(200))
+    data = gzip.compress(body.encode())
+    f = tmp_path / "d.jsonl.gz"
+    f.write_bytes(data[: len(data) // 2])
+    out = list(read_source(JsonlSource(name="j", type="jsonl", paths=(f,)), 10**6))
+    assert sum(isinstance(o, RawDoc) for o in out) > 10
+    assert isinstance(out[-1], Rejected) and out[-1].reason == "unreadable"
