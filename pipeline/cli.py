@@ -88,7 +88,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.lake import LakeError
-    from pipeline.run import RunSummary, run_ingest
+    from pipeline.run import run_ingest
 
     err = Console(stderr=True)
     try:
@@ -109,10 +109,9 @@ def _ingest(args: argparse.Namespace) -> int:
     )
     task = progress.add_task("ingest", total=None, counts="")
 
-    def tick(s: RunSummary) -> None:
-        if s.inputs % 25 == 0:
-            counts = f"{s.inputs} in · {s.written} ok · {s.duplicates} dup · {s.quarantined} q"
-            progress.update(task, completed=s.inputs, counts=counts)
+    def tick(done: int) -> None:
+        if done % 10 == 0:
+            progress.update(task, completed=done, counts=f"{done} inputs")
 
     try:
         with progress:
@@ -149,7 +148,7 @@ def _print_summary(summary: Any, cfg: Config) -> None:
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(summary.by_reason.items()))
         out.print(f"quarantined by reason: {reasons}")
     out.print(f"boilerplate paragraphs removed: {summary.boilerplate_removed}")
-    wall = summary.timings.get("stream_wall", 0.0)
+    wall = summary.timings.get("shard_wall", 0.0)
     out.print(f"lake: {cfg.lake.resolve()}  ({wall:.1f}s processing)")
 
 

@@ -7,7 +7,11 @@ Duplicates of records published by earlier runs are found at publish time (Lake.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pipeline.records import Article, Duplicate
+
+Match = Literal["canonical_url", "content_sha256"]
 
 
 class ExactDeduper:
@@ -15,15 +19,28 @@ class ExactDeduper:
         self._by_url: dict[str, str] = {}
         self._by_text: dict[str, str] = {}
 
+    def key(self, article_id: str, canonical_url: str | None, sha: str) -> tuple[str, Match] | None:
+        """The kept record this one duplicates, or None after registering it as kept.
+
+        A duplicate's own keys point at its kept record too, so a chain (A and B share a URL,
+        B and C share a text) resolves to A whichever link is seen.
+        """
+        hit: tuple[str, Match] | None = None
+        if canonical_url is not None and canonical_url in self._by_url:
+            hit = (self._by_url[canonical_url], "canonical_url")
+        elif sha in self._by_text:
+            hit = (self._by_text[sha], "content_sha256")
+        kept = hit[0] if hit else article_id
+        if canonical_url is not None:
+            self._by_url.setdefault(canonical_url, kept)
+        self._by_text.setdefault(sha, kept)
+        return hit
+
     def __call__(self, a: Article) -> Article | Duplicate:
-        if a.canonical_url is not None and a.canonical_url in self._by_url:
-            return Duplicate(a, self._by_url[a.canonical_url], "canonical_url")
-        if a.content_sha256 in self._by_text:
-            return Duplicate(a, self._by_text[a.content_sha256], "content_sha256")
-        if a.canonical_url is not None:
-            self._by_url[a.canonical_url] = a.article_id
-        self._by_text[a.content_sha256] = a.article_id
-        return a
+        hit = self.key(a.article_id, a.canonical_url, a.content_sha256)
+        if hit is None:
+            return a
+        return Duplicate(a, hit[0], hit[1])
 
     def __len__(self) -> int:
         return len(self._by_text)

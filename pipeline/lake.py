@@ -24,14 +24,16 @@ import logging
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.config import LakeConfig
@@ -41,6 +43,7 @@ from pipeline.records import Article, Duplicate, Rejected
 log = logging.getLogger(__name__)
 
 TABLES = ("articles", "duplicates", "quarantine")
+STALE_STAGING_S = 24 * 3600.0
 _PART_VALUE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 QUARANTINE_SCHEMA = pa.schema(
@@ -188,42 +191,27 @@ def _sorted_final(
     )
 
 
-@dataclass
-class RunStage:
-    """Everything one run writes before publish, kept in LAKE/_staging/<run_id>/."""
+class ShardWriter:
+    """Streams one shard's records into LAKE/_staging/<run_id>/shards/<index>/<table>/."""
 
-    lake: Lake
-    run_id: str
-    ingest_date: date
-    opts: LakeConfig
-    root: Path = field(init=False)
-    _writers: dict[tuple[str, str], _RotatingWriter] = field(init=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.root = self.lake.root / "_staging" / self.run_id
-        self.root.mkdir(parents=True, exist_ok=False)
-
-    def _writer(self, table: str, source: str) -> _RotatingWriter:
-        key = (table, source)
-        w = self._writers.get(key)
-        if w is None:
-            schema = {
-                "articles": article_arrow_schema(),
-                "duplicates": DUPLICATE_SCHEMA,
-                "quarantine": QUARANTINE_SCHEMA,
-            }[table]
-            folder = self.root / "chunks" / table / f"source={_check_part_value(source)}"
-            w = _RotatingWriter(folder, schema, self.opts, "chunk")
-            self._writers[key] = w
-        return w
+    def __init__(self, root: Path, opts: LakeConfig) -> None:
+        self.root = root
+        if root.exists():  # a retried shard starts over
+            shutil.rmtree(root)
+        root.mkdir(parents=True)
+        self._writers = {
+            "articles": _RotatingWriter(root / "articles", article_arrow_schema(), opts, "chunk"),
+            "duplicates": _RotatingWriter(root / "duplicates", DUPLICATE_SCHEMA, opts, "chunk"),
+            "quarantine": _RotatingWriter(root / "quarantine", QUARANTINE_SCHEMA, opts, "chunk"),
+        }
 
     def add_article(self, a: Article) -> None:
-        self._writer("articles", a.source).write(article_row(a))
+        self._writers["articles"].write(article_row(a))
 
     def add_duplicate(self, d: Duplicate) -> None:
-        self._writer("duplicates", d.article.source).write(duplicate_row(d))
+        self._writers["duplicates"].write(duplicate_row(d))
 
-    def add_rejected(self, r: Rejected, ingested_at: Any) -> None:
+    def add_rejected(self, r: Rejected, run_id: str, ingested_at: datetime) -> None:
         row = {
             "source": r.source,
             "input_ref": r.input_ref,
@@ -232,18 +220,39 @@ class RunStage:
             "reason": r.reason,
             "message": r.message,
             "raw_excerpt": r.raw_excerpt,
-            "run_id": self.run_id,
+            "run_id": run_id,
             "ingested_at": ingested_at,
         }
-        self._writer("quarantine", r.source).write(row)
+        self._writers["quarantine"].write(row)
 
-    def close_chunks(self) -> None:
+    def close(self) -> None:
         for w in self._writers.values():
             w.close()
 
-    def chunk_files(self, table: str, source: str) -> list[Path]:
-        w = self._writers.get((table, source))
-        return list(w.files) if w else []
+
+@dataclass
+class RunStage:
+    """Everything one run writes before publish, kept in LAKE/_staging/<run_id>/.
+
+    Shards (one per mapped task, or one after another in the CLI) each write their own folder;
+    the publisher merges them in shard order, which is the input order.
+    """
+
+    lake: Lake
+    run_id: str
+    ingest_date: date
+    opts: LakeConfig
+    root: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.root = self.lake.root / "_staging" / self.run_id
+
+    def shard_writer(self, index: int) -> ShardWriter:
+        return ShardWriter(self.root / "shards" / f"{index:06d}", self.opts)
+
+    def chunk_files(self, table: str) -> list[Path]:
+        """Staged chunks of a table, in shard order then write order."""
+        return sorted((self.root / "shards").glob(f"*/{table}/chunk-*.parquet"))
 
     def discard(self) -> None:
         """Forget everything staged: the lake stays exactly as it was.
@@ -253,44 +262,44 @@ class RunStage:
         """
         if (self.lake.root / "_journal" / f"{self.run_id}.json").exists():
             return
-        for w in self._writers.values():
-            with contextlib.suppress(Exception):
-                w.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def finalize(self, sources: Sequence[str], prior: dict[str, tuple[str, str]]) -> dict[str, int]:
-        """Sort chunks into final partitions; move articles already in the lake to duplicates.
+    def finalize(self, sources: Sequence[str], drop: dict[str, tuple[str, str, bool]]) -> None:
+        """Write final partitions: per (table, source), sorted; dropped articles to duplicates.
 
-        Returns, per source, how many staged articles duplicate an earlier run's record.
+        `drop` maps article_id -> (kept article_id, match, previous_run) for staged articles that
+        turned out to duplicate another shard's or an earlier night's record.
         """
-        moved: dict[str, int] = {}
+        final = self.root / "final"
+        for source in sources:
+            for table in TABLES:
+                partition_dir(final, table, self.ingest_date, source).mkdir(parents=True)
         sort_keys = {
             "articles": [("published_at", "ascending"), ("article_id", "ascending")],
             "duplicates": [("duplicate_of", "ascending"), ("article_id", "ascending")],
             "quarantine": [("input_ref", "ascending")],
         }
+        for table in TABLES:
+            for n, chunk in enumerate(self.chunk_files(table)):
+                t = pq.read_table(chunk)
+                if table == "articles" and drop:
+                    t, dups = _split_dropped(t, drop, self.run_id)
+                    self._write_by_source(dups, "duplicates", f"part-m{n:05d}", sort_keys)
+                elif table == "duplicates" and drop:
+                    t = _repoint(t, drop)
+                self._write_by_source(t, table, f"part-{n:05d}", sort_keys)
+                chunk.unlink()
+
+    def _write_by_source(
+        self, t: pa.Table, table: str, name: str, sort_keys: dict[str, list[tuple[str, str]]]
+    ) -> None:
+        if not t.num_rows:
+            return
+        sources = t.column("source").unique().to_pylist()
         for source in sources:
-            for table in TABLES:
-                final = partition_dir(self.root / "final", table, self.ingest_date, source)
-                final.mkdir(parents=True, exist_ok=True)
-                for n, chunk in enumerate(self.chunk_files(table, source)):
-                    t = pq.read_table(chunk)
-                    if table == "articles" and prior:
-                        t, dups = _split_prior(t, prior, self.run_id)
-                        if dups.num_rows:
-                            moved[source] = moved.get(source, 0) + dups.num_rows
-                            _sorted_final(
-                                dups,
-                                sort_keys["duplicates"],
-                                partition_dir(
-                                    self.root / "final", "duplicates", self.ingest_date, source
-                                )
-                                / f"part-prior-{n:05d}.parquet",
-                                self.opts,
-                            )
-                    _sorted_final(t, sort_keys[table], final / f"part-{n:05d}.parquet", self.opts)
-                    chunk.unlink()
-        return moved
+            part = t.filter(pc.equal(t.column("source"), source))
+            out = partition_dir(self.root / "final", table, self.ingest_date, source)
+            _sorted_final(part, sort_keys[table], out / f"{name}.parquet", self.opts)
 
     def final_partitions(self) -> list[tuple[Path, Path]]:
         """(staged, target) folder pairs for every partition this run replaces."""
@@ -321,22 +330,20 @@ def duplicate_row(d: Duplicate) -> dict[str, Any]:
     }
 
 
-def _split_prior(
-    t: pa.Table, prior: dict[str, tuple[str, str]], run_id: str
+def _split_dropped(
+    t: pa.Table, drop: dict[str, tuple[str, str, bool]], run_id: str
 ) -> tuple[pa.Table, pa.Table]:
-    ids = t.column("article_id").to_pylist()
-    keep = [i not in prior for i in ids]
-    kept = t.filter(pa.array(keep))
-    gone = t.filter(pa.array([not k for k in keep]))
+    mask = pa.array([i in drop for i in t.column("article_id").to_pylist()])
+    gone = t.filter(mask)
     rows = []
     for r in gone.to_pylist():
-        kept_id, match = prior[r["article_id"]]
+        kept_id, match, previous = drop[r["article_id"]]
         rows.append(
             {
                 "article_id": r["article_id"],
                 "duplicate_of": kept_id,
                 "match": match,
-                "previous_run": True,
+                "previous_run": previous,
                 "source": r["source"],
                 "url": r["url"],
                 "canonical_url": r["canonical_url"],
@@ -348,7 +355,23 @@ def _split_prior(
                 "ingested_at": r["ingested_at"],
             }
         )
-    return kept, pa.Table.from_pylist(rows, schema=DUPLICATE_SCHEMA)
+    return t.filter(pc.invert(mask)), pa.Table.from_pylist(rows, schema=DUPLICATE_SCHEMA)
+
+
+def _repoint(t: pa.Table, drop: dict[str, tuple[str, str, bool]]) -> pa.Table:
+    """Duplicates of a record that was itself dropped point at the record that was kept."""
+    targets = t.column("duplicate_of").to_pylist()
+    if not any(x in drop for x in targets):
+        return t
+    kept = [drop[x][0] if x in drop else x for x in targets]
+    prev = [
+        drop[x][2] if x in drop else p
+        for x, p in zip(targets, t.column("previous_run").to_pylist(), strict=True)
+    ]
+    t = t.set_column(t.schema.get_field_index("duplicate_of"), "duplicate_of", pa.array(kept))
+    return t.set_column(
+        t.schema.get_field_index("previous_run"), "previous_run", pa.array(prev, pa.bool_())
+    )
 
 
 def _sql_str(value: str) -> str:
@@ -432,8 +455,12 @@ class Lake:
         shutil.rmtree(trash, ignore_errors=True)
         shutil.rmtree(self.root / "_staging" / run_id, ignore_errors=True)
 
-    def recover(self) -> None:
-        """Finish committed publishes, drop uncommitted staging (we hold the lock: none is live)."""
+    def recover(self, stale_after_s: float = STALE_STAGING_S) -> None:
+        """Finish committed publishes; sweep staging that no live run can still be writing.
+
+        Shards write staging without the lock (they run in parallel), so only staging untouched
+        for `stale_after_s` is swept; a failed run discards its own staging at once.
+        """
         journal_dir = self.root / "_journal"
         rolled = False
         if journal_dir.is_dir():
@@ -443,9 +470,14 @@ class Lake:
                 log.warning("rolling forward interrupted publish", extra={"journal": str(journal)})
                 self._apply(journal)
                 rolled = True
-        for folder in ("_staging", "_trash"):
-            if (self.root / folder).is_dir():
-                shutil.rmtree(self.root / folder, ignore_errors=True)
+        shutil.rmtree(self.root / "_trash", ignore_errors=True)
+        staging = self.root / "_staging"
+        if staging.is_dir():
+            now = time.time()
+            for run_dir in staging.iterdir():
+                if now - _newest_mtime(run_dir) > stale_after_s:
+                    log.warning("sweeping stale staging", extra={"path": str(run_dir)})
+                    shutil.rmtree(run_dir, ignore_errors=True)
         if rolled:
             self.refresh_catalog()
 
@@ -540,6 +572,14 @@ class Lake:
         finally:
             con.close()
         os.replace(tmp, self.catalog_path)
+
+
+def _newest_mtime(folder: Path) -> float:
+    newest = folder.stat().st_mtime
+    for p in folder.rglob("*"):
+        with contextlib.suppress(OSError):
+            newest = max(newest, p.stat().st_mtime)
+    return newest
 
 
 def _part_of(path: Path) -> tuple[date, str]:

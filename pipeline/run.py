@@ -16,7 +16,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
+
+import pyarrow.parquet as pq
 
 from pipeline.config import Config, ExtractConfig, SourceConfig, ValidateConfig
 from pipeline.contract import schema_version
@@ -25,7 +28,8 @@ from pipeline.extract import extract
 from pipeline.lake import Lake, LakeError, RunStage
 from pipeline.normalize import NormalizeContext, to_article
 from pipeline.records import Article, Duplicate, RawDoc, Rejected
-from pipeline.sources import read_source
+from pipeline.sources import read_files, source_files
+from pipeline.sources.files import shape_of
 from pipeline.validate import validate_article
 
 log = logging.getLogger(__name__)
@@ -156,21 +160,116 @@ def _ordered_parallel(
             yield pop()
 
 
-# -- the run ---------------------------------------------------------------------------------------
+# -- shards ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One unit of work: some files of one source. Small enough to travel as an XCom."""
+
+    index: int
+    source: str
+    paths: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "source": self.source, "paths": list(self.paths)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Shard:
+        return cls(int(d["index"]), str(d["source"]), tuple(str(p) for p in d["paths"]))
+
+
+def plan_shards(
+    cfg: Config, only_sources: Sequence[str] | None = None, files_per_shard: int = 200
+) -> list[Shard]:
+    """Split the selected sources into shards: each dump file alone, pages in slices.
+
+    Shard order is input order (sources as configured, files sorted), which is what makes
+    "first seen wins" deduplication the same however the shards are executed.
+    """
+    shards: list[Shard] = []
+    for src in select_sources(cfg, only_sources):
+        batch: list[str] = []
+        for path in source_files(src):
+            if shape_of(path) == "jsonl" or src.type == "jsonl":
+                if batch:
+                    shards.append(Shard(len(shards), src.name, tuple(batch)))
+                    batch = []
+                shards.append(Shard(len(shards), src.name, (str(path),)))
+                continue
+            batch.append(str(path))
+            if len(batch) >= files_per_shard:
+                shards.append(Shard(len(shards), src.name, tuple(batch)))
+                batch = []
+        if batch:
+            shards.append(Shard(len(shards), src.name, tuple(batch)))
+    return shards
+
+
+@dataclass
+class ShardResult:
+    """What one shard did; travels from mapped tasks to the publisher as a small dict."""
+
+    index: int
+    source: str
+    counts: SourceCounts = field(default_factory=SourceCounts)
+    by_reason: Counter[str] = field(default_factory=Counter)
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    boilerplate_removed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "source": self.source,
+            "counts": vars(self.counts),
+            "by_reason": dict(self.by_reason),
+            "timings": dict(self.timings),
+            "boilerplate_removed": self.boilerplate_removed,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ShardResult:
+        return cls(
+            index=int(d["index"]),
+            source=str(d["source"]),
+            counts=SourceCounts(**d["counts"]),
+            by_reason=Counter(d["by_reason"]),
+            timings=defaultdict(float, d["timings"]),
+            boilerplate_removed=int(d["boilerplate_removed"]),
+        )
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Identity of one run, shared by all its shards and its publisher."""
+
+    run_id: str
+    ingest_date: date
+    started_at: datetime
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "run_id": self.run_id,
+            "ingest_date": self.ingest_date.isoformat(),
+            "started_at": self.started_at.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, str]) -> RunInfo:
+        return cls(
+            d["run_id"],
+            date.fromisoformat(d["ingest_date"]),
+            datetime.fromisoformat(d["started_at"]),
+        )
+
+    @classmethod
+    def new(cls, ingest_date: date, run_id: str | None = None) -> RunInfo:
+        now = datetime.now(UTC)
+        return cls(run_id or new_run_id(now), ingest_date, now)
 
 
 def new_run_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("broadsheet", "trafilatura", "pyarrow", "duckdb", "py3langid", "ftfy"):
-        try:
-            out[pkg] = version(pkg)
-        except Exception:  # a missing distribution is not a reason to fail a run
-            out[pkg] = "unknown"
-    return out
 
 
 def select_sources(cfg: Config, names: Sequence[str] | None) -> tuple[SourceConfig, ...]:
@@ -183,44 +282,112 @@ def select_sources(cfg: Config, names: Sequence[str] | None) -> tuple[SourceConf
     return tuple(known[n] for n in names)
 
 
-def run_ingest(
+def process_shard(
     cfg: Config,
-    ingest_date: date,
-    *,
-    only_sources: Sequence[str] | None = None,
-    on_progress: Callable[[RunSummary], None] | None = None,
-) -> RunSummary:
-    """Run every selected source for one ingest date and publish its partitions atomically.
-
-    Raises LakeError (and leaves the lake untouched) when the run cannot publish.
-    """
-    sources = select_sources(cfg, only_sources)
-    started = datetime.now(UTC)
-    summary = RunSummary(new_run_id(started), ingest_date, started, workers=cfg.workers)
+    shard: Shard,
+    run: RunInfo,
+    on_progress: Callable[[ShardResult], None] | None = None,
+) -> ShardResult:
+    """Read, extract, normalize, validate and dedup one shard into the run's staging folder."""
+    src = select_sources(cfg, [shard.source])[0]
     ctx = NormalizeContext(
-        run_id=summary.run_id,
-        ingested_at=started,
+        run_id=run.run_id,
+        ingested_at=run.started_at,
         schema_version=schema_version(),
-        timezones={s.name: s.timezone for s in sources},
+        timezones={src.name: src.timezone},
     )
-    log.info(
-        "run started",
-        extra={"run_id": summary.run_id, "ingest_date": str(ingest_date), "workers": cfg.workers},
-    )
+    result = ShardResult(shard.index, shard.source)
+    stage = Lake(cfg.lake).stage(run.run_id, run.ingest_date, cfg.lake_options)
+    writer = stage.shard_writer(shard.index)
+    dedup = ExactDeduper()
+
+    def inputs() -> Iterator[RawDoc | Rejected]:
+        for item in read_files(src, (Path(p) for p in shard.paths), cfg.extract.max_bytes):
+            result.counts.inputs += 1
+            yield item
+
+    t_wall = time.perf_counter()
+    try:
+        for outcome, secs in _ordered_parallel(
+            inputs(), cfg.workers, (cfg.extract, cfg.validate_, ctx)
+        ):
+            for name, sec in zip(_STAGES, secs, strict=True):
+                result.timings[name] += sec
+            if isinstance(outcome, Rejected):
+                result.counts.quarantined += 1
+                result.by_reason[outcome.reason] += 1
+                writer.add_rejected(outcome, run.run_id, run.started_at)
+            else:
+                kept = dedup(outcome)
+                if isinstance(kept, Duplicate):
+                    result.counts.duplicates += 1
+                    writer.add_duplicate(kept)
+                else:
+                    result.counts.written += 1
+                    result.boilerplate_removed += kept.boilerplate_removed
+                    writer.add_article(kept)
+            if on_progress is not None:
+                on_progress(result)
+    finally:
+        writer.close()
+    result.timings["shard_wall"] = time.perf_counter() - t_wall
+    log.info("shard processed", extra={"shard": result.as_dict()})
+    return result
+
+
+# -- publishing ------------------------------------------------------------------------------------
+
+
+def _cross_shard_duplicates(stage: RunStage) -> dict[str, tuple[str, str, bool]]:
+    """Articles kept by their own shard but duplicating an earlier shard's article."""
+    dedup = ExactDeduper()
+    drop: dict[str, tuple[str, str, bool]] = {}
+    for chunk in stage.chunk_files("articles"):
+        cols = ["article_id", "canonical_url", "content_sha256"]
+        for batch in pq.ParquetFile(chunk).iter_batches(columns=cols, batch_size=10_000):
+            for aid, url, sha in zip(*(batch.column(c).to_pylist() for c in cols), strict=True):
+                hit = dedup.key(aid, url, sha)
+                if hit is not None and hit[0] != aid:
+                    drop[aid] = (hit[0], hit[1], False)
+    return drop
+
+
+def publish_run(
+    cfg: Config,
+    run: RunInfo,
+    results: Sequence[ShardResult],
+    sources: Sequence[str],
+) -> RunSummary:
+    """Merge the shards, find duplicates across shards and nights, and publish atomically.
+
+    Replaces the (ingest_date, source) partitions of `sources`. Raises LakeError, leaving the
+    lake untouched, when the run cannot publish.
+    """
+    summary = RunSummary(run.run_id, run.ingest_date, run.started_at, workers=cfg.workers)
+    for r in sorted(results, key=lambda r: r.index):
+        c = summary.by_source[r.source]
+        for attr in ("inputs", "written", "duplicates", "quarantined"):
+            setattr(c, attr, getattr(c, attr) + getattr(r.counts, attr))
+        summary.by_reason.update(r.by_reason)
+        summary.boilerplate_removed += r.boilerplate_removed
+        for k, v in r.timings.items():
+            summary.timings[k] += v
+    for name in sources:  # a source with no inputs tonight still gets its (empty) row
+        summary.by_source.setdefault(name, SourceCounts())
     lake = Lake(cfg.lake)
+    stage = lake.stage(run.run_id, run.ingest_date, cfg.lake_options)
     with lake.locked():
-        stage = lake.stage(summary.run_id, ingest_date, cfg.lake_options)
         try:
-            _stream(cfg, sources, ctx, stage, summary, on_progress)
             t = time.perf_counter()
-            stage.close_chunks()
-            names = [s.name for s in sources]
-            staged = [p for n in names for p in stage.chunk_files("articles", n)]
-            prior = lake.prior_matches(staged, ingest_date, names)
-            moved = stage.finalize(names, prior)
+            drop = _cross_shard_duplicates(stage)
+            staged = [p for p in stage.chunk_files("articles")]
+            for aid, (kept, match) in lake.prior_matches(staged, run.ingest_date, sources).items():
+                drop.setdefault(aid, (kept, match, True))
+            moved = Counter(_source_of_dropped(stage, drop))
             for name, n in moved.items():
                 summary.by_source[name].written -= n
                 summary.by_source[name].duplicates += n
+            stage.finalize(sources, drop)
             summary.timings["finalize"] = time.perf_counter() - t
             if not summary.reconciles():  # a bug, never bad input: refuse to publish it
                 raise LakeError(f"counts do not reconcile: {summary.as_dict()}")
@@ -238,44 +405,60 @@ def run_ingest(
     return summary
 
 
-def _stream(
+def _source_of_dropped(stage: RunStage, drop: dict[str, tuple[str, str, bool]]) -> Iterator[str]:
+    if not drop:
+        return
+    for chunk in stage.chunk_files("articles"):
+        t = pq.read_table(chunk, columns=["article_id", "source"])
+        for aid, source in zip(
+            t.column("article_id").to_pylist(), t.column("source").to_pylist(), strict=True
+        ):
+            if aid in drop:
+                yield source
+
+
+def run_ingest(
     cfg: Config,
-    sources: Sequence[SourceConfig],
-    ctx: NormalizeContext,
-    stage: RunStage,
-    summary: RunSummary,
-    on_progress: Callable[[RunSummary], None] | None,
-) -> None:
-    dedup = ExactDeduper()
+    ingest_date: date,
+    *,
+    only_sources: Sequence[str] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    run_id: str | None = None,
+) -> RunSummary:
+    """The whole run in this process: plan, every shard in order, publish.
 
-    def inputs() -> Iterator[RawDoc | Rejected]:
-        for src in sources:
-            for item in read_source(src, cfg.extract.max_bytes):
-                summary.by_source[src.name].inputs += 1
-                yield item
+    Raises LakeError (and leaves the lake untouched) when the run cannot publish.
+    """
+    sources = [s.name for s in select_sources(cfg, only_sources)]
+    run = RunInfo.new(ingest_date, run_id)
+    log.info("run started", extra={"run": run.as_dict(), "workers": cfg.workers})
+    stage = Lake(cfg.lake).stage(run.run_id, ingest_date, cfg.lake_options)
+    results: list[ShardResult] = []
+    done = 0
+    try:
+        for shard in plan_shards(cfg, sources):
+            base = done
 
-    init = (cfg.extract, cfg.validate_, ctx)
-    t_wall = time.perf_counter()
-    for outcome, secs in _ordered_parallel(inputs(), cfg.workers, init):
-        for name, s in zip(_STAGES, secs, strict=True):
-            summary.timings[name] += s
-        counts = summary.by_source[outcome.source]
-        if isinstance(outcome, Rejected):
-            counts.quarantined += 1
-            summary.by_reason[outcome.reason] += 1
-            stage.add_rejected(outcome, ctx.ingested_at)
-        else:
-            kept = dedup(outcome)
-            if isinstance(kept, Duplicate):
-                counts.duplicates += 1
-                stage.add_duplicate(kept)
-            else:
-                counts.written += 1
-                summary.boilerplate_removed += kept.boilerplate_removed
-                stage.add_article(kept)
-        if on_progress is not None:
-            on_progress(summary)
-    summary.timings["stream_wall"] = time.perf_counter() - t_wall
+            def tick(r: ShardResult, base: int = base) -> None:
+                if on_progress is not None:
+                    on_progress(base + r.counts.inputs)
+
+            results.append(process_shard(cfg, shard, run, tick))
+            done += results[-1].counts.inputs
+    except BaseException:
+        stage.discard()
+        raise
+    return publish_run(cfg, run, results, sources)
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("broadsheet", "trafilatura", "pyarrow", "duckdb", "py3langid", "ftfy"):
+        try:
+            out[pkg] = version(pkg)
+        except Exception:  # a missing distribution is not a reason to fail a run
+            out[pkg] = "unknown"
+    return out
 
 
 def run_row(s: RunSummary, cfg: Config) -> dict[str, Any]:

@@ -30,8 +30,10 @@ def test_sources_file_paths_are_relative_to_the_file(tmp_path: Path) -> None:
         ("sources: []", "sources"),
         ("sources:\n  - {name: Bad Name, type: html, path: x}", "source name"),
         ("sources:\n  - {name: a, type: ftp, path: x}", "type"),
-        ("sources:\n  - {name: a, type: html, path: x}\n  - {name: a, type: text, path: y}",
-         "repeated: a"),
+        (
+            "sources:\n  - {name: a, type: html, path: x}\n  - {name: a, type: text, path: y}",
+            "repeated: a",
+        ),
         ("sources:\n  - {name: a, type: html, path: x, timezone: Mars/Olympus}", "time zone"),
         ("sources:\n  - {name: a, type: html, path: x}\nextract: {timeout_s: -1}", "timeout_s"),
         ("sources:\n  - {name: a, type: html, path: x, colour: red}", "colour"),

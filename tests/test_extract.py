@@ -62,5 +62,6 @@ def test_crashing_extractor_is_quarantined(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_page_without_article_text_is_no_content() -> None:
-    out = extract(_doc("<html><body><nav><a href='/'>Home</a></nav></body></html>"), ExtractConfig())
+    page = "<html><head><title>Section</title></head><body><div></div></body></html>"
+    out = extract(_doc(page), ExtractConfig())
     assert isinstance(out, Rejected) and out.reason == "no_content"

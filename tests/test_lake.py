@@ -68,10 +68,10 @@ def test_publish_layout_schema_and_catalog(tmp_path: Path) -> None:
     published = pq.read_table(files[0]).column("published_at").to_pylist()
     assert published == sorted(published)
     con = duckdb.connect(str(tmp_path / "lake/catalog.duckdb"), read_only=True)
-    n, days = con.sql("SELECT count(*), min(ingest_date) FROM articles").fetchone() or (0, None)
+    n, days = con.execute("SELECT count(*), min(ingest_date) FROM articles").fetchone() or (0, None)
     assert (n, str(days)) == (5, "2026-11-20")
-    assert con.sql("SELECT count(*) FROM quarantine").fetchone() == (0,)
-    assert con.sql("SELECT inputs, written FROM runs").fetchall() == [(5, 5)]
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
+    assert con.execute("SELECT inputs, written FROM runs").fetchall() == [(5, 5)]
 
 
 def test_rerun_same_day_replaces_instead_of_duplicating(tmp_path: Path) -> None:
@@ -80,10 +80,10 @@ def test_rerun_same_day_replaces_instead_of_duplicating(tmp_path: Path) -> None:
     first = run_ingest(cfg, DAY)
     second = run_ingest(cfg, DAY)
     con = duckdb.connect(str(tmp_path / "lake/catalog.duckdb"), read_only=True)
-    ids = con.sql("SELECT article_id FROM articles ORDER BY 1").fetchall()
+    ids = con.execute("SELECT article_id FROM articles ORDER BY 1").fetchall()
     assert len(ids) == 4 and len(set(ids)) == 4
     assert second.written == first.written == 4
-    assert con.sql("SELECT count(*) FROM runs").fetchone() == (2,)
+    assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
 
 
 def test_next_night_recognises_articles_already_published(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_next_night_recognises_articles_already_published(tmp_path: Path) -> Non
     nxt = run_ingest(cfg, date(2026, 11, 21))
     assert (nxt.inputs, nxt.written, nxt.duplicates) == (3, 0, 3)
     con = duckdb.connect(str(tmp_path / "lake/catalog.duckdb"), read_only=True)
-    rows = con.sql(
+    rows = con.execute(
         "SELECT d.duplicate_of = a.article_id, d.previous_run, d.match FROM duplicates d "
         "JOIN articles a ON a.article_id = d.duplicate_of"
     ).fetchall()
@@ -162,9 +162,9 @@ def test_empty_lake_catalog_has_typed_empty_tables(tmp_path: Path) -> None:
     with lk.locked():
         lk.refresh_catalog()
     con = duckdb.connect(str(lk.catalog_path), read_only=True)
-    cols = [r[0] for r in con.sql("DESCRIBE articles").fetchall()]
+    cols = [r[0] for r in con.execute("DESCRIBE articles").fetchall()]
     assert "article_id" in cols and "ingest_date" in cols
-    assert con.sql("SELECT count(*) FROM quarantine").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
 
 
 def test_unsafe_partition_values_are_refused(tmp_path: Path) -> None:

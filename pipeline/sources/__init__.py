@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from pipeline.config import FilesSource, HtmlSource, JsonlSource, SourceConfig, TextSource
 from pipeline.records import RawDoc, Rejected
 from pipeline.sources import files, html, jsonl, text
 
 
-def read_source(src: SourceConfig, max_bytes: int) -> Iterator[RawDoc | Rejected]:
-    """Stream every input of one configured source, in a stable (sorted) order."""
-    for path in files.discover(src.paths, src.type):
-        fmt = files.shape_of(path) if isinstance(src, FilesSource) else src.type
-        if fmt == "html" or isinstance(src, HtmlSource):
+def source_files(src: SourceConfig) -> Iterator[Path]:
+    """Every file of a source, in the stable order runs and shards rely on."""
+    return files.discover(src.paths, src.type)
+
+
+def read_files(
+    src: SourceConfig, paths: Iterable[Path], max_bytes: int
+) -> Iterator[RawDoc | Rejected]:
+    """Stream the inputs in these files of one source."""
+    for path in paths:
+        shape = files.shape_of(path) if isinstance(src, FilesSource) else src.type
+        if isinstance(src, HtmlSource) or shape == "html":
             yield html.read(path, src.name, max_bytes)
-        elif fmt == "text" or isinstance(src, TextSource):
+        elif isinstance(src, TextSource) or shape == "text":
             yield from text.read(path, src.name, max_bytes)
-        elif fmt == "jsonl" and isinstance(src, JsonlSource | FilesSource):
+        elif isinstance(src, JsonlSource | FilesSource):
             yield from jsonl.read(path, src.name, src.fields, max_bytes)
+
+
+def read_source(src: SourceConfig, max_bytes: int) -> Iterator[RawDoc | Rejected]:
+    return read_files(src, source_files(src), max_bytes)

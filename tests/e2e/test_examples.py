@@ -74,9 +74,9 @@ def test_quarantine_reasons(lake: Path) -> None:
     assert got["wire.jsonl:3"] == ("read", "bad_json")
     assert got["wire.jsonl:7"] == ("read", "bad_json")
     assert got["wire.jsonl:9"] == ("read", "missing_field")
-    assert all(
-        m for (m,) in _sql(lake, "SELECT message FROM quarantine")
-    ), "every quarantined input says why"
+    assert all(m for (m,) in _sql(lake, "SELECT message FROM quarantine")), (
+        "every quarantined input says why"
+    )
 
 
 def test_duplicates_point_at_written_records(lake: Path) -> None:
@@ -125,7 +125,7 @@ def test_records_are_normalized(lake: Path) -> None:
 def test_ml_teams_can_read_the_parquet_directly(lake: Path) -> None:
     dataset = ds.dataset(lake / "articles", partitioning="hive", format="parquet")
     t = dataset.to_table(filter=ds.field("source") == "wire")
-    assert t.num_rows == 9
+    assert t.num_rows == 12
     assert set(t.column("ingest_date").to_pylist()) == {DATE}
 
 
@@ -134,14 +134,27 @@ def test_rerun_is_idempotent_and_sql_command_works(
 ) -> None:
     before = _sql(lake, "SELECT article_id, content_sha256, title FROM articles ORDER BY 1")
     code = main(
-        ["ingest", "--config", str(EXAMPLES / "sources.yaml"), "--lake", str(lake),
-         "--date", DATE, "--no-progress", "--workers", "1", "--json"]
+        [
+            "ingest",
+            "--config",
+            str(EXAMPLES / "sources.yaml"),
+            "--lake",
+            str(lake),
+            "--date",
+            DATE,
+            "--no-progress",
+            "--workers",
+            "1",
+            "--json",
+        ]
     )
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["written"], summary["duplicates"], summary["quarantined"]) == (33, 3, 8)
     after = _sql(lake, "SELECT article_id, content_sha256, title FROM articles ORDER BY 1")
     assert after == before
-    assert main(["sql", "--lake", str(lake), "--format", "json",
-                 "SELECT count(*) AS n FROM articles"]) == 0
+    assert (
+        main(["sql", "--lake", str(lake), "--format", "json", "SELECT count(*) AS n FROM articles"])
+        == 0
+    )
     assert json.loads(capsys.readouterr().out) == [{"n": 33}]

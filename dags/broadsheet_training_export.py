@@ -1,0 +1,48 @@
+"""Example consumer: when the articles Asset is updated, export per-language JSONL for training.
+
+Scheduled on the Asset the nightly DAG's publish task emits, not on a clock: it runs exactly
+when fresh data has landed, and reads which partition from the event's extra.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from airflow.sdk import Asset, dag, get_current_context, task
+
+log = logging.getLogger("broadsheet.dags")
+ARTICLES = Asset(name="broadsheet_articles", uri="broadsheet://lake/articles")
+
+
+@dag(
+    dag_id="broadsheet_training_export",
+    schedule=[ARTICLES],
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
+    tags=["broadsheet", "export"],
+    doc_md=__doc__,
+)
+def broadsheet_training_export() -> None:
+    @task(inlets=[ARTICLES])
+    def export() -> dict[str, Any]:
+        from datetime import date
+        from pathlib import Path
+
+        from pipeline.export import export_training_jsonl
+
+        events = get_current_context()["inlet_events"][ARTICLES]
+        extra = events[-1].extra
+        counts = export_training_jsonl(
+            Path(extra["lake"]), date.fromisoformat(extra["ingest_date"])
+        )
+        log.info("exported %s for %s", counts, extra["ingest_date"])
+        return {"ingest_date": extra["ingest_date"], "counts": counts}
+
+    export()
+
+
+broadsheet_training_export()

@@ -1,0 +1,468 @@
+"""Normalization: pure functions over strings, plus the stage that turns Extracted into Article.
+
+Everything here is deterministic and side-effect free, so it is tested with plain values and
+property-based tests (idempotence, no crash on any input, ids stable under irrelevant changes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+import ftfy
+from dateutil import parser as dateparser
+
+from pipeline.records import Article, Extracted, Rejected
+
+# -- text ------------------------------------------------------------------------------------------
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_WS = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def fix_text(s: str) -> str:
+    """Repair mojibake (ftfy), compose to NFC, drop invisible and control characters."""
+    s = ftfy.fix_text(s, unescape_html=False, normalization="NFC")
+    s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH)
+    s = _CONTROL.sub("", s)
+    return unicodedata.normalize("NFC", _SPACES.sub(" ", s))
+
+
+def normalize_inline(s: str) -> str:
+    """One line of text: repaired, every whitespace run one space, trimmed."""
+    return _WS.sub(" ", fix_text(s)).strip()
+
+
+def split_paragraphs(text: str, blank_line_paragraphs: bool) -> list[str]:
+    """Paragraphs of a body: blocks between blank lines (dumps) or one per line (extractors)."""
+    text = fix_text(text)
+    parts = _BLANK_LINES.split(text) if blank_line_paragraphs else text.split("\n")
+    out = []
+    for p in parts:
+        cleaned = _WS.sub(" ", p).strip()
+        if cleaned:
+            out.append(cleaned)
+    return out
+
+
+def join_paragraphs(paragraphs: Sequence[str]) -> str:
+    return "\n\n".join(paragraphs)
+
+
+# -- news boilerplate ------------------------------------------------------------------------------
+
+# A paragraph longer than this is body text, whatever it mentions: the rules below only ever
+# remove short furniture lines, so a sentence like "..., Reuters reports." can never be lost.
+BOILERPLATE_MAX_WORDS = 40
+
+_AGENCIES = (
+    r"Reuters|AP|AFP|Getty Images|Getty|EPA|dpa|Bloomberg|Shutterstock|Alamy|PA|ANP|Keystone|"
+    r"picture alliance|imago|Xinhua|Anadolu|NurPhoto|SIPA|ZUMA|iStock|[A-Z][\w.&'-]+"
+)
+_NAME = r"[A-ZÀ-Þ][\w.'’-]+(?:\s+(?:[A-ZÀ-Þ][\w.'’-]+|de|van|von|da|di|le|la|del))*"
+
+# (rule name, pattern). Patterns are matched against the whole paragraph (case-insensitive
+# unless the rule needs capitals to tell a name from prose).
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "Benoit Tessier/Reuters", "AP Photo/Jane Doe", "Jane Doe / Harbor Ledger"
+    (
+        "photo_credit",
+        re.compile(rf"^(?:{_NAME}|AP Photo|Photo|Foto)\s*/\s*(?:{_NAME}|{_AGENCIES})\.?$"),
+    ),
+    # "Photo: Jane Doe", "Foto: dpa", "Image credit: X", "Credit: ...", "(Getty Images)"
+    (
+        "photo_credit",
+        re.compile(
+            r"^\(?(?:photo|photograph|image|picture|foto|bild|crédit|credit|photo credit|"
+            r"image credit|bildquelle|quelle)s?\s*(?:credit)?\s*[:©].{0,80}$",
+            re.I,
+        ),
+    ),
+    ("photo_credit", re.compile(rf"^\((?:{_AGENCIES})(?:\s*/\s*[\w .'-]+)?\)$")),
+    ("photo_credit", re.compile(r"^©\s*.{0,80}$")),
+    # Metering and paywall prompts.
+    (
+        "paywall",
+        re.compile(
+            r"(you['’]ve read|you have read|free articles?|articles? remaining|"
+            r"of stories this month|get unlimited|unlimited (digital )?access|"
+            r"subscribe to continue|subscribe (now )?to (read|keep reading|unlock)|"
+            r"already a subscriber|log in to (continue|read)|this (article|content) is for "
+            r"subscribers|subscribers only|become a (member|subscriber)|start your (free )?trial|"
+            r"jetzt (abonnieren|weiterlesen|testen)|abo abschließen|bereits abonnent|"
+            r"abonnez-vous|déjà abonné|réservé aux abonnés|suscríbete|ya eres suscriptor)",
+            re.I,
+        ),
+    ),
+    (
+        "paywall",
+        re.compile(
+            r"^[^.!?]{0,60}[$€£]\s?\d+(?:[.,]\d+)?\s*(?:/|per|a)\s*(?:month|week|year|mo|monat|mois|mes)\b.{0,40}$",
+            re.I,
+        ),
+    ),
+    # Newsletter and subscription prompts.
+    (
+        "newsletter",
+        re.compile(
+            r"(sign up (for|to)|subscribe to (our|the)|newsletter|delivered to your inbox|"
+            r"in your inbox|get (our|the) .{0,30}(briefing|digest|email)|"
+            r"melden sie sich .{0,40}an|zum newsletter|inscrivez-vous|recevez notre)",
+            re.I,
+        ),
+    ),
+    # "• A daily summary of global reports on security issues."
+    (
+        "newsletter",
+        re.compile(
+            r"^[•●▪■◆►]\s*.{0,160}\b(summary|digest|newsletter|briefing|daily|weekly|inbox|"
+            r"roundup|round-up)\b.{0,160}$",
+            re.I,
+        ),
+    ),
+    # Share and follow prompts.
+    (
+        "share",
+        re.compile(
+            r"^(share (this|on|via)\b|click to share|follow us\b|tweet this|email this|"
+            r"copy link|teilen\b|artikel teilen|partager\b|compartir\b).{0,80}$",
+            re.I,
+        ),
+    ),
+    (
+        "advertisement",
+        re.compile(
+            r"^(advertisement|advertising|anzeige|werbung|publicité|publicidad|sponsored)$", re.I
+        ),
+    ),
+    (
+        "related",
+        re.compile(
+            r"^(read more|related|see also|more on this|mehr zum thema|lesen sie auch|"
+            r"weiterlesen|lire aussi|à lire aussi|lee también|más información)\b"
+            r"\s*[:.»>-]?.{0,150}$",
+            re.I,
+        ),
+    ),
+    (
+        "cookies",
+        re.compile(
+            r"\b(we use cookies|this (site|website) uses cookies|cookie (settings|policy))\b", re.I
+        ),
+    ),
+)
+
+
+def boilerplate_rule(paragraph: str) -> str | None:
+    """The name of the furniture rule a paragraph matches, or None for body text."""
+    p = paragraph.strip()
+    if not p or len(p.split()) > BOILERPLATE_MAX_WORDS:
+        return None
+    for name, pattern in _RULES:
+        if pattern.search(p):
+            return name
+    return None
+
+
+def remove_boilerplate(paragraphs: Sequence[str]) -> tuple[list[str], int]:
+    """Paragraphs without news furniture, and how many were removed."""
+    kept = [p for p in paragraphs if boilerplate_rule(p) is None]
+    return kept, len(paragraphs) - len(kept)
+
+
+# -- dates -----------------------------------------------------------------------------------------
+
+_SENTINEL_A = datetime(1901, 1, 1, 3, 3, 3)
+_SENTINEL_B = datetime(1902, 2, 2, 4, 4, 4)
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_datetime(value: str | None, default_tz: tzinfo = UTC) -> datetime | None:
+    """A timezone-aware UTC instant, or None: never a guessed year, month or day.
+
+    Naive values are read in `default_tz` (the source's zone). A time missing from the input
+    is midnight local time.
+    """
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > 100:
+        return None
+    dt: datetime | None = None
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        dt = None
+    if dt is None:
+        try:
+            a = dateparser.parse(text, default=_SENTINEL_A)
+            b = dateparser.parse(text, default=_SENTINEL_B)
+        except (ValueError, OverflowError, TypeError, ArithmeticError):
+            return None
+        if a is None or b is None or (a.year, a.month, a.day) != (b.year, b.month, b.day):
+            return None  # the input lacks a year, month or day: do not invent one
+        # Time parts the input did not give take the midnight default.
+        same_time = (a.hour, a.minute, a.second) == (b.hour, b.minute, b.second)
+        dt = a if same_time else a.replace(hour=0, minute=0, second=0, microsecond=0)
+    if not 1800 <= dt.year <= 2200:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=default_tz)
+    try:
+        return dt.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+# -- authors ---------------------------------------------------------------------------------------
+
+_BY = re.compile(r"^(by|von|par|por|di|door|av|af)\s+", re.I)
+_EMAIL = re.compile(r"\S+@\S+\.\S+")
+_URLISH = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"(^|\s)@\w+")
+_ROLE = re.compile(
+    r"\s*(\||,|–|—|-)\s*(staff|senior|chief|political|foreign|special)?\s*"
+    r"(writer|reporter|correspondent|editor|journalist|contributor|redakteur(in)?|"
+    r"korrespondent(in)?|photographer)\b.*$",
+    re.I,
+)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\s&\s|\sand\s|\sund\s|\set\s|\sy\s)\s*", re.I)
+
+
+def clean_authors(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Author names in page order: no "By", e-mails, handles, roles or repeats."""
+    if value is None:
+        return ()
+    raw = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in raw:
+        item = normalize_inline(item)
+        item = _ROLE.sub("", _HANDLE.sub(" ", _URLISH.sub(" ", _EMAIL.sub(" ", item))))
+        for part in _AUTHOR_SPLIT.split(item):
+            name = _BY.sub("", normalize_inline(part)).strip(" .,;:|-–—")
+            if not name or len(name) > 100 or not any(c.isalpha() for c in name):
+                continue
+            key = name.casefold()
+            if key not in seen:
+                seen.add(key)
+                out.append(name)
+    return tuple(out)
+
+
+# -- URLs ------------------------------------------------------------------------------------------
+
+# Query parameters that identify a campaign or a click, never the page.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "yclid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "ref_src",
+        "cmpid",
+        "ocid",
+        "spm",
+        "smid",
+        "sr_share",
+        "utm",
+        "at_medium",
+        "at_campaign",
+        "mkt_tok",
+    }
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _is_tracking(key: str) -> bool:
+    k = key.lower()
+    return k.startswith("utm_") or k in TRACKING_PARAMS
+
+
+def canonicalize_url(url: str | None) -> str | None:
+    """The URL an article is known by: same page, same string. None if not http(s)."""
+    if not url or not isinstance(url, str):
+        return None
+    u = url.strip().strip("<>").strip()
+    if not u or any(c.isspace() for c in u):
+        return None
+    try:
+        parts = urlsplit(u)
+        scheme = parts.scheme.lower()
+        if scheme not in _DEFAULT_PORTS or not parts.hostname:
+            return None
+        host = parts.hostname.lower().rstrip(".")
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~%") or "/"
+    query_pairs = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
+    query_pairs.sort(key=lambda kv: kv[0])
+    query = urlencode(query_pairs, doseq=True)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def url_domain(canonical_url: str | None) -> str | None:
+    if not canonical_url:
+        return None
+    host = urlsplit(canonical_url).hostname
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+# -- language --------------------------------------------------------------------------------------
+
+_MIN_LETTERS = 20
+
+
+@cache
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _primary(code: str | None) -> str | None:
+    if not code:
+        return None
+    primary = re.split(r"[-_]", code.strip().lower())[0]
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+def detect_language(text: str, declared: str | None = None) -> tuple[str | None, float | None]:
+    """ISO 639-1 code and confidence from the text; the declared code for very short texts."""
+    sample = text[:2000]
+    if sum(c.isalpha() for c in sample) < _MIN_LETTERS:
+        return _primary(declared), None
+    lang, prob = _identifier().classify(sample)
+    return str(lang), round(float(prob), 4)
+
+
+# -- hashes and ids --------------------------------------------------------------------------------
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def content_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def make_article_id(canonical_url: str | None, content_sha: str) -> str:
+    """Stable across runs and machines: from the canonical URL, else from the text."""
+    key = f"url:{canonical_url}" if canonical_url else f"text:{content_sha}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeContext:
+    """What normalization needs from the run: who is writing, when, and per-source zones."""
+
+    run_id: str
+    ingested_at: datetime
+    schema_version: str
+    timezones: Mapping[str, str] = field(default_factory=dict)
+
+
+def _clean_opt(value: str | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = normalize_inline(value)
+    return cleaned or None
+
+
+def _clean_list(values: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for v in values:
+        c = normalize_inline(v)
+        if c and c.casefold() not in {s.casefold() for s in seen}:
+            seen[c] = None
+    return tuple(seen)
+
+
+def to_article(ex: Extracted, ctx: NormalizeContext) -> Article | Rejected:
+    """The normalization stage for one document: an Article, or no_content if nothing is left."""
+    paragraphs = split_paragraphs(ex.text, ex.blank_line_paragraphs)
+    title = _clean_opt(ex.title)
+    description = _clean_opt(ex.description)
+    # Extractors often repeat the headline or the standfirst as the first body lines; the
+    # record keeps them in title and description, so the body starts where the article does.
+    while paragraphs and paragraphs[0] in (title, description):
+        paragraphs = paragraphs[1:]
+    kept, removed = remove_boilerplate(paragraphs)
+    text = join_paragraphs(kept)
+    if not text:
+        return Rejected(
+            ex.source,
+            ex.input_ref,
+            ex.input_format,
+            "normalize",
+            "no_content",
+            f"no body text left after removing {removed} boilerplate paragraphs",
+            ex.text[:2000],
+        )
+    tz = ZoneInfo(ctx.timezones.get(ex.source, "UTC"))
+    url = _clean_opt(ex.url)
+    canonical = canonicalize_url(url)
+    sha = content_sha256(text)
+    language, score = detect_language(text, ex.language)
+    return Article(
+        article_id=make_article_id(canonical, sha),
+        url=url,
+        canonical_url=canonical,
+        domain=url_domain(canonical),
+        source=ex.source,
+        sitename=_clean_opt(ex.sitename),
+        title=title,
+        description=description,
+        authors=clean_authors(ex.authors),
+        published_at=parse_datetime(ex.published_at, tz),
+        modified_at=parse_datetime(ex.modified_at, tz),
+        language=language,
+        language_score=score,
+        text=text,
+        word_count=word_count(text),
+        categories=_clean_list(ex.categories),
+        tags=_clean_list(ex.tags),
+        image_url=_clean_opt(ex.image_url),
+        content_sha256=sha,
+        duplicate_of=None,
+        input_format=ex.input_format,
+        input_ref=ex.input_ref,
+        fetched_at=parse_datetime(ex.fetched_at, UTC),
+        ingested_at=ctx.ingested_at,
+        run_id=ctx.run_id,
+        extractor=ex.extractor,
+        schema_version=ctx.schema_version,
+        boilerplate_removed=removed + ex.boilerplate_removed,
+    )

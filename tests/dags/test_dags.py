@@ -1,0 +1,117 @@
+"""The DAG files: cheap to parse, the right shape, and a real run with Airflow's own runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import EXAMPLES, REPO
+
+DAGS = REPO / "dags"
+
+
+def _probe(code: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", ["broadsheet_nightly.py", "broadsheet_training_export.py"])
+def test_dag_file_parses_fast_without_importing_the_pipeline(name: str) -> None:
+    result = _probe(
+        "import json, runpy, sys, time\n"
+        "import airflow.sdk\n"
+        "t = time.perf_counter()\n"
+        f"runpy.run_path({str(DAGS / name)!r})\n"
+        "dt = time.perf_counter() - t\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('pipeline', 'trafilatura', 'duckdb', 'pyarrow', 'great_expectations'))\n"
+        "print(json.dumps({'seconds': dt, 'heavy': heavy}))\n"
+    )
+    assert result["heavy"] == []
+    assert float(result["seconds"]) < 0.5  # type: ignore[arg-type]
+
+
+def test_dag_structure(airflow_db: Path) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS), include_examples=False)
+    assert bag.import_errors == {}
+    nightly = bag.get_dag("broadsheet_nightly")
+    assert nightly is not None
+    assert {t.task_id for t in nightly.tasks} == {"plan", "process", "publish"}
+    assert nightly.max_active_runs == 1 and nightly.catchup is False
+    assert nightly.dagrun_timeout is not None
+    assert nightly.timetable.summary == "0 2 * * *"
+    process = nightly.get_task("process")
+    assert process.retries == 2 and process.retry_exponential_backoff
+    assert type(process).__name__ == "MappedOperator"
+    publish = nightly.get_task("publish")
+    assert [a.name for a in publish.outlets] == ["broadsheet_articles"]
+    assert set(nightly.params.keys()) >= {"sources_file", "ingest_date", "sources"}
+    consumer = bag.get_dag("broadsheet_training_export")
+    assert consumer is not None
+    assert "broadsheet_articles" in str(consumer.timetable.asset_condition)
+
+
+def _articles(lake: Path, day: str) -> list[tuple[object, ...]]:
+    con = duckdb.connect(str(lake / "catalog.duckdb"), read_only=True)
+    try:
+        return con.execute(
+            "SELECT article_id, content_sha256, source FROM articles WHERE ingest_date = ? "
+            "ORDER BY 1",
+            [day],
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_nightly_dag_end_to_end(airflow_db: Path, tmp_path: Path) -> None:
+    """dag.test(): the full run, an identical re-run, a second night, then the consumer."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    lake = tmp_path / "lake"
+    os.environ["BROADSHEET_LAKE"] = str(lake)
+    try:
+        bag = DagBag(dag_folder=str(DAGS), include_examples=False)
+        nightly = bag.get_dag("broadsheet_nightly")
+        conf = {"sources_file": str(EXAMPLES / "sources.yaml"), "files_per_shard": 3}
+        run = nightly.test(logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC), run_conf=conf)
+        assert run.state == "success"
+        first = _articles(lake, "2026-11-20")
+        assert len(first) == 33
+
+        # The consumer runs on the Asset event the publish task emitted.
+        crun = bag.get_dag("broadsheet_training_export").test(
+            logical_date=datetime(2026, 11, 20, 3, tzinfo=UTC)
+        )
+        assert crun.state == "success"
+        exported = lake / "exports" / "training" / "ingest_date=2026-11-20"
+        lines = {p.stem: len(p.read_text().splitlines()) for p in exported.glob("*.jsonl")}
+        assert lines == {"en": 21, "de": 7, "fr": 4, "es": 1}
+
+        again = nightly.test(logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC), run_conf=conf)
+        assert again.state == "success"
+        assert _articles(lake, "2026-11-20") == first
+
+        nxt = nightly.test(logical_date=datetime(2026, 11, 21, 2, tzinfo=UTC), run_conf=conf)
+        assert nxt.state == "success"
+        con = duckdb.connect(str(lake / "catalog.duckdb"), read_only=True)
+        days = con.execute("SELECT DISTINCT ingest_date::VARCHAR FROM runs ORDER BY 1").fetchall()
+        # The second night saw the same corpus: everything is a duplicate of night one.
+        dup = con.execute(
+            "SELECT count(*) FROM duplicates WHERE ingest_date = '2026-11-21' AND previous_run"
+        ).fetchone()
+        con.close()
+        assert days == [("2026-11-20",), ("2026-11-21",)]
+        assert dup == (33,)
+    finally:
+        os.environ.pop("BROADSHEET_LAKE", None)
