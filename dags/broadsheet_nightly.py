@@ -1,4 +1,4 @@
-"""Nightly ingest: plan shards -> process each (mapped) -> merge, dedup, validate, publish.
+"""Nightly ingest: begin -> plan shards -> process each (mapped) -> merge, dedup, publish.
 
 Thin on purpose: only airflow.sdk and the standard library at module level, no I/O at parse
 time; every task imports `pipeline` and calls the same functions the CLI does.
@@ -64,9 +64,9 @@ def _config(sources_file: str) -> Any:
 )
 def broadsheet_nightly() -> None:
     @task(multiple_outputs=True)
-    def plan() -> dict[str, Any]:
-        """Decide the run's identity and split its sources into shards."""
-        from pipeline.run import RunInfo, plan_shards, select_sources
+    def begin() -> dict[str, Any]:
+        """Fix the run's identity (id, ingest date, start time) and its sources."""
+        from pipeline.run import RunInfo, select_sources
 
         ctx = get_current_context()
         params = ctx["params"]
@@ -74,15 +74,19 @@ def broadsheet_nightly() -> None:
         day = params.get("ingest_date") or ctx["logical_date"].date().isoformat()
         names = [s.name for s in select_sources(cfg, params.get("sources") or None)]
         run = RunInfo.new(datetime.fromisoformat(day).date())
-        shards = plan_shards(cfg, names, int(params["files_per_shard"]))
-        log.info(
-            "run %s: %d shards over %d sources for %s", run.run_id, len(shards), len(names), day
-        )
-        return {
-            "run": run.as_dict(),
-            "sources": names,
-            "shards": [s.as_dict() for s in shards],
-        }
+        log.info("run %s for %s over sources %s", run.run_id, day, names)
+        return {"run": run.as_dict(), "sources": names}
+
+    @task
+    def plan(sources: list[str]) -> list[dict[str, Any]]:
+        """Split the sources into shards: one per dump file, pages in bounded slices."""
+        from pipeline.run import plan_shards
+
+        params = get_current_context()["params"]
+        cfg = _config(params["sources_file"])
+        shards = plan_shards(cfg, sources, int(params["files_per_shard"]))
+        log.info("%d shards", len(shards))
+        return [s.as_dict() for s in shards]
 
     @task(max_active_tis_per_dagrun=4)
     def process(shard: dict[str, Any], run: dict[str, str]) -> dict[str, Any]:
@@ -117,9 +121,9 @@ def broadsheet_nightly() -> None:
         }
         return out
 
-    planned = plan()
-    results = process.partial(run=planned["run"]).expand(shard=planned["shards"])
-    publish(results, planned["run"], planned["sources"])
+    started = begin()
+    results = process.partial(run=started["run"]).expand(shard=plan(started["sources"]))
+    publish(results, started["run"], started["sources"])
 
 
 broadsheet_nightly()

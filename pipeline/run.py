@@ -380,9 +380,14 @@ def publish_run(
         try:
             t = time.perf_counter()
             drop = _cross_shard_duplicates(stage)
-            staged = [p for p in stage.chunk_files("articles")]
-            for aid, (kept, match) in lake.prior_matches(staged, run.ingest_date, sources).items():
-                drop.setdefault(aid, (kept, match, True))
+            staged = stage.chunk_files("articles")
+            prior = lake.prior_matches(staged, run.ingest_date, sources)
+            # An earlier night's record wins over tonight's; tonight's chains follow it there.
+            for aid, (kept, match, _) in list(drop.items()):
+                if kept in prior:
+                    drop[aid] = (prior[kept][0], match, True)
+            for aid, (kept, match) in prior.items():
+                drop[aid] = (kept, match, True)
             moved = Counter(_source_of_dropped(stage, drop))
             for name, n in moved.items():
                 summary.by_source[name].written -= n

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 """Invented articles for the Broadsheet example corpus (all outlets, people and events are fictional)."""
 
 
@@ -13,8 +12,12 @@ HTML["ferry"] = dict(
     title="Ferry workers walk out as contract talks collapse",
     dek="Crews on the Harbor Line stopped work at dawn after negotiators failed to agree on overtime rules, stranding thousands of island commuters.",
     authors=["Maria Okafor", "Tom Brandt"],
-    published="2026-11-20T07:30:00-05:00", modified="2026-11-20T11:05:00-05:00",
-    photo=("Jane Doe/Harbor Ledger", "Commuters wait at the North Pier for a charter boat after Harbor Line crews walked off the job on Friday."),
+    published="2026-11-20T07:30:00-05:00",
+    modified="2026-11-20T11:05:00-05:00",
+    photo=(
+        "Jane Doe/Harbor Ledger",
+        "Commuters wait at the North Pier for a charter boat after Harbor Line crews walked off the job on Friday.",
+    ),
     body=P("""
 Deckhands, engineers and ticket agents on the Harbor Line walked off the job at 5 a.m. Friday, halting ferry service between the city and the three outer islands for the first time since 2009. The strike began hours after a marathon bargaining session ended without a deal.
 
@@ -29,14 +32,19 @@ Private operators moved quickly to fill part of the gap. Two charter companies s
 State mediator Ellen Park said both sides had agreed to return to the table Saturday morning. "Nobody wants this to drag into the holiday season," she said. "There is a deal to be made here, but it will take some movement on both sides."
 
 The last Harbor Line strike, in 2009, lasted eleven days and ended with an arbitrator's award. Riders interviewed Friday said they hoped this one would be shorter. "I have a job on the mainland and two kids on the island," said Marcus Bell, who was waiting for a charter boat. "Something has to give."
-"""))
+"""),
+)
 
 HTML["seawall"] = dict(
     title="Port authority approves $48 million seawall upgrade",
     dek="The project will raise a mile of aging waterfront by nearly three feet, but critics say it leaves low-lying neighborhoods to the south exposed.",
     authors=["Daniel Frye"],
-    published="2026-11-18T19:10:00-05:00", modified="2026-11-18T21:45:00-05:00",
-    photo=("Tom Brandt/Harbor Ledger", "Waves break over the Commercial Street seawall during the October nor'easter."),
+    published="2026-11-18T19:10:00-05:00",
+    modified="2026-11-18T21:45:00-05:00",
+    photo=(
+        "Tom Brandt/Harbor Ledger",
+        "Waves break over the Commercial Street seawall during the October nor'easter.",
+    ),
     body=P("""
 The Harbor Port Authority board voted 6-1 on Wednesday to spend $48 million rebuilding the seawall along the Commercial Street waterfront, the largest flood-protection project in the city's history.
 
@@ -49,14 +57,19 @@ About 60 percent of the cost will be covered by a federal resilience grant award
 The lone dissenting vote came from board member Rosa Lindqvist, who argued that the project does little for the Southside neighborhood, where many streets sit below the projected 2050 flood line. "We are protecting the warehouses and the restaurants, and telling the people who live a half mile away to wait," she said.
 
 Authority chair Kevin Marsh said a separate study of Southside flood options would be completed by next summer and that the seawall design would allow future extensions. Public comment on the construction schedule will be accepted through Dec. 15.
-"""))
+"""),
+)
 
 HTML["lobster"] = dict(
     title="Lobster landings fall for a third straight season",
     dek="Warming water and rising costs are squeezing the fleet, and some captains say they may not fish next year.",
     authors=["Maria Okafor"],
-    published="2026-11-16T16:20:00-05:00", modified="2026-11-17T08:00:00-05:00",
-    photo=("Jane Doe/Harbor Ledger", "Pete Sorensen unloads traps at the cooperative wharf on Monday."),
+    published="2026-11-16T16:20:00-05:00",
+    modified="2026-11-17T08:00:00-05:00",
+    photo=(
+        "Jane Doe/Harbor Ledger",
+        "Pete Sorensen unloads traps at the cooperative wharf on Monday.",
+    ),
     body=P("""
 Lobstermen working out of the harbor landed about 2.1 million pounds this season, down 14 percent from last year and the lowest total in more than a decade, according to preliminary figures released Monday by the state Division of Marine Fisheries.
 
@@ -69,14 +82,19 @@ The Harbor Lobstermen's Cooperative said 12 of its 58 member boats did not set t
 State officials are considering new rules that would raise the minimum legal size of lobsters by a small fraction of an inch, a measure meant to let more females breed before they are caught. Many fishermen oppose the change, saying it would cut catches further in the short term.
 
 A public hearing on the proposal is scheduled for Dec. 3 at the Maritime Museum. Cooperative manager Linda Choi said she expected a full room. "People are worried," she said. "This is the only thing a lot of these families have ever done."
-"""))
+"""),
+)
 
 HTML["school"] = dict(
     title="School board delays vote on four-day school week",
     dek="Parents packed the district office, and trustees said they want a survey of families before deciding.",
     authors=["Hannah Greer"],
-    published="2026-11-17T22:40:00-07:00", modified="2026-11-18T07:15:00-07:00",
-    photo=("Sam Reyes/Valley Courier", "Parents line up to address the Cedar Valley School Board on Tuesday night."),
+    published="2026-11-17T22:40:00-07:00",
+    modified="2026-11-18T07:15:00-07:00",
+    photo=(
+        "Sam Reyes/Valley Courier",
+        "Parents line up to address the Cedar Valley School Board on Tuesday night.",
+    ),
     body=P("""
 The Cedar Valley School Board postponed a decision on switching to a four-day school week after more than 200 parents, teachers and students packed the district office Tuesday night, many of them asking for more time to weigh the proposal.
 
@@ -87,14 +105,19 @@ Superintendent Carla Benavides said the district has lost 19 teachers to neighbo
 Parents who spoke were divided. Some said a long weekend would give families more time together, while others worried about child care. "I work Fridays. My kids are seven and nine. Who is going to watch them?" asked Jenna Morales, a nurse at Valley Regional Hospital.
 
 Board president Tom Whitaker said the district would conduct a survey of families in December and hold two more listening sessions before a vote in January. If approved, the new calendar would take effect in the fall of 2027.
-"""))
+"""),
+)
 
 HTML["apples"] = dict(
     title="Apple growers report bumper harvest, but prices sink",
     dek="A national glut means the valley's biggest crop in 15 years may not pay the bills.",
     authors=["Sam Reyes"],
-    published="2026-11-16T06:00:00-07:00", modified="2026-11-16T06:00:00-07:00",
-    photo=("Hannah Greer/Valley Courier", "Bins of Gala apples wait for pickup at a packing shed near Millerton."),
+    published="2026-11-16T06:00:00-07:00",
+    modified="2026-11-16T06:00:00-07:00",
+    photo=(
+        "Hannah Greer/Valley Courier",
+        "Bins of Gala apples wait for pickup at a packing shed near Millerton.",
+    ),
     body=P("""
 Cedar Valley orchards picked their largest apple crop in at least 15 years this fall, but growers say a glut in the national market has driven prices so low that many will barely cover their costs.
 
@@ -107,14 +130,19 @@ At the same time, large harvests in other growing regions have filled cold-stora
 Some growers are turning to cider makers and roadside sales to make up the difference. The Millerton farmers market extended its season by three weeks, and two local cideries said they had bought more fruit than ever before.
 
 The association has asked the state agriculture department to expand a program that buys surplus fruit for school lunches and food banks. A decision is expected before the end of the year.
-"""))
+"""),
+)
 
 HTML["radwege"] = dict(
     title="Stadtrat beschließt neues Radwegenetz für die Innenstadt",
     dek="Bis 2030 sollen 24 Kilometer geschützte Radwege entstehen. Der Handel fürchtet um Parkplätze.",
     authors=["Jens Vollmer"],
-    published="2026-11-19T10:15:00+01:00", modified="2026-11-19T12:30:00+01:00",
-    photo=("Foto: Anke Roth/Rheinische Abendpost", "Noch teilen sich Autos und Fahrräder die Fahrbahn am Rheinufer."),
+    published="2026-11-19T10:15:00+01:00",
+    modified="2026-11-19T12:30:00+01:00",
+    photo=(
+        "Foto: Anke Roth/Rheinische Abendpost",
+        "Noch teilen sich Autos und Fahrräder die Fahrbahn am Rheinufer.",
+    ),
     body=P("""
 Der Stadtrat hat am Mittwochabend mit breiter Mehrheit ein neues Radverkehrskonzept für die Innenstadt beschlossen. Bis zum Jahr 2030 sollen rund 24 Kilometer baulich getrennte Radwege entstehen, dazu mehrere Fahrradstraßen und 1.800 zusätzliche Abstellplätze.
 
@@ -127,15 +155,20 @@ Kritik kam vom Einzelhandelsverband, der den Wegfall von rund 600 Parkplätzen i
 Die Verwaltung verweist dagegen auf eine Zählung aus dem Sommer, nach der inzwischen mehr als ein Drittel der Innenstadtbesucher mit dem Rad oder zu Fuß kommt. Zudem sollen zwei Parkhäuser am Rand der Altstadt länger geöffnet bleiben.
 
 Gegen das Konzept stimmten die Fraktionen von FDP und Freien Wählern. Ein Antrag, die Pläne zunächst in einem Bürgerentscheid abstimmen zu lassen, fand keine Mehrheit.
-"""))
+"""),
+)
 
 # latin-1 only characters (no typographic quotes/dashes): written as ISO-8859-1
 HTML["deich"] = dict(
     title="Hochwasserschutz: Sanierung der Deiche verzögert sich um zwei Jahre",
     dek="Weiche Tonschichten im Untergrund machen aufwendigere Arbeiten nötig. Die Kosten steigen auf 57 Millionen Euro.",
     authors=["Katrin Hollmann", "Stefan Reuter"],
-    published="2026-11-19T17:45:00+01:00", modified="2026-11-19T18:20:00+01:00",
-    photo=("Foto: Stefan Reuter/Rheinische Abendpost", "Der Deich bei Niederbruch soll bis Ende 2029 erhöht und verstärkt werden."),
+    published="2026-11-19T17:45:00+01:00",
+    modified="2026-11-19T18:20:00+01:00",
+    photo=(
+        "Foto: Stefan Reuter/Rheinische Abendpost",
+        "Der Deich bei Niederbruch soll bis Ende 2029 erhöht und verstärkt werden.",
+    ),
     body=P("""
 Die Sanierung der Rheindeiche zwischen Auweiler und Niederbruch wird deutlich länger dauern als geplant. Wie die Bezirksregierung am Donnerstag mitteilte, ist mit einem Abschluss der Arbeiten nicht vor Ende 2029 zu rechnen.
 
@@ -148,14 +181,19 @@ Anwohner in den tiefer gelegenen Ortsteilen reagierten verärgert. "Wir haben 20
 Die Bezirksregierung betont, dass die bestehenden Deiche bis zur Fertigstellung regelmäßig überprüft würden. Für den Ernstfall stünden zudem mobile Schutzwände bereit, die innerhalb weniger Stunden aufgebaut werden könnten.
 
 Der Kreistag will sich in seiner Sitzung Anfang Dezember mit dem neuen Zeitplan befassen. Die Bürgerinitiative hat angekündigt, dort Fragen zur Veröffentlichung der Gutachten zu stellen.
-"""))
+"""),
+)
 
 HTML["maerkte"] = dict(
     title="Weihnachtsmärkte öffnen – Schausteller hoffen auf Besucherrekord",
     dek="Rund 160 Buden auf vier Plätzen: Die Altstadt rechnet mit mehr als zwei Millionen Gästen.",
     authors=["Lena Marquardt"],
-    published="2026-11-23T16:00:00+01:00", modified="2026-11-23T19:10:00+01:00",
-    photo=("Foto: Anke Roth/Rheinische Abendpost", "Am Eröffnungsabend drängten sich die Besucher am Alten Markt."),
+    published="2026-11-23T16:00:00+01:00",
+    modified="2026-11-23T19:10:00+01:00",
+    photo=(
+        "Foto: Anke Roth/Rheinische Abendpost",
+        "Am Eröffnungsabend drängten sich die Besucher am Alten Markt.",
+    ),
     body=P("""
 Mit dem traditionellen Anschnitt des Riesenstollens sind am Montag die Weihnachtsmärkte in der Altstadt eröffnet worden. Rund 160 Buden verteilen sich in diesem Jahr auf vier Plätze, so viele wie nie zuvor.
 
@@ -168,14 +206,18 @@ Die Polizei setzt erneut auf sichtbare Präsenz. Zufahrten werden mit Betonsperr
 Neu ist in diesem Jahr ein sogenannter Stiller Abend: Jeden Dienstag zwischen 17 und 19 Uhr verzichten die Märkte auf Musik und blinkende Lichter, um Menschen mit Reizempfindlichkeit einen entspannten Besuch zu ermöglichen.
 
 „Die ersten Rückmeldungen sind sehr gut“, sagte Schaustellerin Petra Lindemann, die seit 28 Jahren einen Stand mit gebrannten Mandeln betreibt. „Wenn das Wetter mitspielt, wird das ein starkes Jahr.“
-"""))
+"""),
+)
 
 HTML["levy"] = dict(
     title="Library levy passes by 212 votes after recount",
     dek="",
     authors=["Dana Whitfield", "Luis Ortega"],
     date_text="November 17, 2026",
-    photo=("Dana Whitfield/Millbrook Weekly Register", "The main branch of the Millbrook Public Library on Mill Street."),
+    photo=(
+        "Dana Whitfield/Millbrook Weekly Register",
+        "The main branch of the Millbrook Public Library on Mill Street.",
+    ),
     body=P("""
 A property tax levy to keep the Millbrook Public Library open six days a week has passed by 212 votes, the county board of elections confirmed Monday after completing a recount requested by opponents.
 
@@ -188,14 +230,18 @@ The five-year levy will raise about $1.2 million a year, costing the owner of a 
 The Millbrook Taxpayers Alliance, which campaigned against the levy, said it would not pursue further challenges. Spokesman Gary Pruitt said the group would instead push for an independent audit of library spending.
 
 The levy takes effect with tax bills mailed in January.
-"""))
+"""),
+)
 
 HTML["firecompany"] = dict(
     title="Volunteer fire company marks 100 years with open house",
     dek="",
     authors=["Luis Ortega"],
     date_text="November 19, 2026",
-    photo=("Luis Ortega/Millbrook Weekly Register", "The company's restored 1923 pumper outside the Elm Street station."),
+    photo=(
+        "Luis Ortega/Millbrook Weekly Register",
+        "The company's restored 1923 pumper outside the Elm Street station.",
+    ),
     body=P("""
 The Millbrook Volunteer Fire Company will celebrate its 100th anniversary Saturday with an open house, a parade of antique engines and a pancake breakfast at the Elm Street station.
 
@@ -206,14 +252,18 @@ Today the company has 46 active volunteers and answers roughly 600 calls a year,
 The company has tried to widen its appeal. It now has 11 women on its roster, a junior program for teenagers and a partnership with the county community college that pays for emergency medical training.
 
 Saturday's events begin at 8 a.m. and run until 2 p.m. Visitors can tour the station, try on gear and watch a vehicle rescue demonstration. Donations will go toward a new rescue boat for the Millbrook River.
-"""))
+"""),
+)
 
 HTML["coquilles"] = dict(
     title="La pêche à la coquille Saint-Jacques rouvre sous haute surveillance",
     dek="Après trois semaines d'interruption pour cause de toxines, une cinquantaine de bateaux ont repris la mer jeudi.",
     authors=["Claire Duval", "Yann Le Gall"],
     date_text="19 novembre 2026",
-    photo=("Yann Le Gall/Le Quotidien du Littoral", "Retour au port des premiers coquilliers, jeudi en fin de matinée."),
+    photo=(
+        "Yann Le Gall/Le Quotidien du Littoral",
+        "Retour au port des premiers coquilliers, jeudi en fin de matinée.",
+    ),
     body=P("""
 Après trois semaines de fermeture, la pêche à la coquille Saint-Jacques a rouvert jeudi matin dans la baie, sous l'œil attentif des garde-côtes et des agents des affaires maritimes. Une cinquantaine de bateaux ont pris la mer dès cinq heures.
 
@@ -226,14 +276,18 @@ Pour éviter une surexploitation après la pause, les quotas journaliers ont ét
 Sur le marché de la criée, les premiers lots se sont vendus autour de 4,20 euros le kilo, un prix jugé correct par les mareyeurs à l'approche des fêtes, période où la demande est la plus forte.
 
 Le comité des pêches demande désormais à l'État une aide exceptionnelle pour compenser les semaines perdues. Une réunion avec la préfecture maritime est prévue début décembre.
-"""))
+"""),
+)
 
 HTML["tramway"] = dict(
     title="Le tramway prolongé jusqu'à la gare maritime d'ici 2029",
     dek="Le conseil communautaire a validé un tracé de 3,2 kilomètres et cinq nouvelles stations.",
     authors=["Sophie Marchetti"],
     date_text="17 novembre 2026",
-    photo=("Claire Duval/Le Quotidien du Littoral", "Le terminus actuel de la ligne A, place de la Résistance."),
+    photo=(
+        "Claire Duval/Le Quotidien du Littoral",
+        "Le terminus actuel de la ligne A, place de la Résistance.",
+    ),
     body=P("""
 Le conseil communautaire a validé lundi soir le prolongement de la ligne A du tramway jusqu'à la gare maritime, un projet évoqué depuis plus de dix ans. Les travaux doivent débuter à l'automne 2027 pour une mise en service prévue en 2029.
 
@@ -246,7 +300,8 @@ L'opposition a voté contre, jugeant le financement trop fragile. Elle s'inquiè
 Les commerçants du boulevard redoutent de leur côté deux années de chantier. L'agglomération promet une commission d'indemnisation et un phasage des travaux pour maintenir l'accès aux boutiques.
 
 Une enquête publique sera ouverte au printemps prochain, et les habitants pourront consulter le dossier en mairie et en ligne.
-"""))
+"""),
+)
 
 # ---------------------------------------------------------------- text dumps
 TEXT = {}
@@ -254,7 +309,10 @@ TEXT = {}
 TEXT["compost"] = dict(
     title="City council weighs curbside compost pickup",
     dek="A pilot in two neighborhoods diverted 180 tons of food scraps from the landfill, and councilors want to take it citywide.",
-    photo=("Jane Doe/Harbor Ledger", "A compost bin awaits collection on Pearl Street during the pilot program."),
+    photo=(
+        "Jane Doe/Harbor Ledger",
+        "A compost bin awaits collection on Pearl Street during the pilot program.",
+    ),
     blurb="• A weekly digest of city hall news, delivered every Friday.",
     body=P("""
 The City Council's public works committee on Thursday took up a proposal to offer curbside compost collection to every household in the city, after a yearlong pilot in the West End and Fort Hill neighborhoods drew more interest than officials expected.
@@ -269,13 +327,21 @@ Romero said the department would consider a phased rollout beginning in the spri
 
 The committee is expected to vote on a recommendation in December. The full council would then take up the measure as part of the next budget.
 """),
-    footer=["You've read 3 of 5 free articles. Subscribe to continue.", "Get unlimited access", "Unlimited digital access $9/month.", "Share this article"],
+    footer=[
+        "You've read 3 of 5 free articles. Subscribe to continue.",
+        "Get unlimited access",
+        "Unlimited digital access $9/month.",
+        "Share this article",
+    ],
 )
 
 TEXT["airport"] = dict(
     title="Regional airport adds winter routes to Denver and Orlando",
     dek="Two new nonstop flights start in December, the first expansion at Cedar Valley Regional in six years.",
-    photo=("Sam Reyes/Valley Courier", "Passengers board a regional jet at Cedar Valley Regional Airport."),
+    photo=(
+        "Sam Reyes/Valley Courier",
+        "Passengers board a regional jet at Cedar Valley Regional Airport.",
+    ),
     blurb="• A daily briefing on business and development across the valley.",
     body=P("""
 Cedar Valley Regional Airport will offer nonstop flights to Denver and Orlando this winter, the first new destinations at the airport since 2020, airport officials announced Wednesday.
@@ -290,13 +356,21 @@ Business leaders welcomed the announcement. Ryan Fulton, president of the Valley
 
 Introductory one-way fares start at $89, according to the airline's website. Tickets went on sale Wednesday morning.
 """),
-    footer=["You've read 4 of 5 free articles. Subscribe to continue.", "Get unlimited access", "Unlimited digital access $7.99/month.", "Share this article"],
+    footer=[
+        "You've read 4 of 5 free articles. Subscribe to continue.",
+        "Get unlimited access",
+        "Unlimited digital access $7.99/month.",
+        "Share this article",
+    ],
 )
 
 TEXT["garage"] = dict(
     title="Downtown parking garage to close for repairs through spring",
     dek="",
-    photo=("Priya Nand/Millbrook Weekly Register", "Orange barriers block the entrance to the Mill Street garage."),
+    photo=(
+        "Priya Nand/Millbrook Weekly Register",
+        "Orange barriers block the entrance to the Mill Street garage.",
+    ),
     blurb="• A weekly roundup of what's happening in Millbrook, free in your inbox every Thursday.",
     body=P("""
 The Mill Street parking garage, the largest public lot in downtown Millbrook, will close on Dec. 1 for structural repairs expected to last until at least April, town officials said.
@@ -311,18 +385,31 @@ Some business owners worry the timing could hurt holiday sales. "December is whe
 
 Holloway said the town would consider that request at the Select Board meeting next week.
 """),
-    footer=["You've read 2 of 3 free articles this month.", "Get unlimited access", "Subscribe for $5/month.", "Share this article"],
+    footer=[
+        "You've read 2 of 3 free articles this month.",
+        "Get unlimited access",
+        "Subscribe for $5/month.",
+        "Share this article",
+    ],
 )
 
 TEXT["bridge"] = dict(
-    headers=[("URL", "https://harborledger.example/news/2026/11/bridge-lane-closures?utm_source=rss&utm_medium=feed"),
-             ("Date", "2026-11-20T07:30:00-05:00"),
-             ("Authors", "Maria Okafor; Tom Brandt"),
-             ("Site", "The Harbor Ledger"),
-             ("Language", "en")],
+    headers=[
+        (
+            "URL",
+            "https://harborledger.example/news/2026/11/bridge-lane-closures?utm_source=rss&utm_medium=feed",
+        ),
+        ("Date", "2026-11-20T07:30:00-05:00"),
+        ("Authors", "Maria Okafor; Tom Brandt"),
+        ("Site", "The Harbor Ledger"),
+        ("Language", "en"),
+    ],
     title="Harbor Bridge lane closures begin Monday for deck repairs",
     dek="Drivers should expect delays of up to 20 minutes during the morning commute for the next six weeks.",
-    photo=("Tom Brandt/Harbor Ledger", "Crews set up equipment at the south end of the Harbor Bridge on Thursday."),
+    photo=(
+        "Tom Brandt/Harbor Ledger",
+        "Crews set up equipment at the south end of the Harbor Bridge on Thursday.",
+    ),
     blurb="• A daily look at traffic, transit and getting around the region.",
     body=P("""
 One lane in each direction on the Harbor Bridge will close starting Monday as crews begin replacing worn sections of the bridge deck, state transportation officials said Thursday.
@@ -337,13 +424,21 @@ The $14 million project will replace about 40 percent of the concrete deck, whic
 
 Updates on lane closures will be posted on the department's website and on electronic signs along Route 1.
 """),
-    footer=["You've read 5 of 5 free articles. Subscribe to continue.", "Get unlimited access", "Unlimited digital access $9/month.", "Share this article"],
+    footer=[
+        "You've read 5 of 5 free articles. Subscribe to continue.",
+        "Get unlimited access",
+        "Unlimited digital access $9/month.",
+        "Share this article",
+    ],
 )
 
 TEXT["pediatric"] = dict(
     title="Valley Regional opens new pediatric wing",
     dek="The $31 million addition doubles the number of beds for children and adds the region's first pediatric intensive care unit.",
-    photo=("Hannah Greer/Valley Courier", "Nurses tour a patient room in the new pediatric wing on Monday."),
+    photo=(
+        "Hannah Greer/Valley Courier",
+        "Nurses tour a patient room in the new pediatric wing on Monday.",
+    ),
     blurb="• A weekly newsletter on health and wellness in Cedar Valley.",
     body=P("""
 Valley Regional Hospital opened its new pediatric wing on Monday, giving families in the valley access to specialized care for children that until now required a trip of several hours to a larger city.
@@ -358,22 +453,36 @@ The wing also includes a playroom, a family kitchen and sleeping rooms for paren
 
 The first patients are expected to move into the new rooms later this week.
 """),
-    footer=["You've read 3 of 5 free articles. Subscribe to continue.", "Get unlimited access", "Unlimited digital access $7.99/month.", "Share this article"],
+    footer=[
+        "You've read 3 of 5 free articles. Subscribe to continue.",
+        "Get unlimited access",
+        "Unlimited digital access $7.99/month.",
+        "Share this article",
+    ],
 )
 
 # digest.txt: three articles separated by ===== lines
 DIGEST = []
-DIGEST.append(dict(
-    headers=[("URL", "https://valleycourier.example/news/2026/11/21/snowplow-budget?utm_source=digest"),
-             ("Date", "2026-11-21T08:00:00-07:00"),
-             ("Authors", "Hannah Greer"),
-             ("Site", "Valley Courier"),
-             ("Language", "en")],
-    title="County adds two snowplow crews after driver shortage last winter",
-    dek="Commissioners approved overtime and signing bonuses to avoid a repeat of the slow cleanups that frustrated residents.",
-    photo=("Sam Reyes/Valley Courier", "A county plow truck is loaded with salt at the Route 12 depot."),
-    blurb="• A daily briefing on county government.",
-    body=P("""
+DIGEST.append(
+    dict(
+        headers=[
+            (
+                "URL",
+                "https://valleycourier.example/news/2026/11/21/snowplow-budget?utm_source=digest",
+            ),
+            ("Date", "2026-11-21T08:00:00-07:00"),
+            ("Authors", "Hannah Greer"),
+            ("Site", "Valley Courier"),
+            ("Language", "en"),
+        ],
+        title="County adds two snowplow crews after driver shortage last winter",
+        dek="Commissioners approved overtime and signing bonuses to avoid a repeat of the slow cleanups that frustrated residents.",
+        photo=(
+            "Sam Reyes/Valley Courier",
+            "A county plow truck is loaded with salt at the Route 12 depot.",
+        ),
+        blurb="• A daily briefing on county government.",
+        body=P("""
 Cedar County commissioners approved $640,000 on Friday to hire and train two additional snowplow crews, after a shortage of drivers left some rural roads unplowed for more than a day during storms last winter.
 
 The money will pay for eight new seasonal drivers, signing bonuses of $2,500 for drivers with commercial licenses, and higher overtime rates during declared snow emergencies.
@@ -384,19 +493,29 @@ Residents of the county's northern townships complained that some school bus rou
 
 Jensen said he expected to have all positions filled by mid-December, assuming the new hires pass their road tests.
 """),
-    footer=["Share this article"],
-))
-DIGEST.append(dict(
-    headers=[("URL", "https://rheinische-abendpost.example/lokales/hallenbad-schliessung-100231.html"),
-             ("Date", "2026-11-22T09:30:00+01:00"),
-             ("Authors", "Jens Vollmer; Lena Marquardt"),
-             ("Site", "Rheinische Abendpost"),
-             ("Language", "de")],
-    title="Hallenbad Süd bleibt bis Sommer geschlossen",
-    dek="Ein Schaden an der Lüftungsanlage ist größer als gedacht. Schulen und Vereine müssen ausweichen.",
-    photo=("Foto: Anke Roth/Rheinische Abendpost", "Das Becken im Hallenbad Süd ist seit Oktober leer."),
-    blurb="• Der Newsletter mit den wichtigsten Nachrichten aus der Region, jeden Morgen um sieben.",
-    body=P("""
+        footer=["Share this article"],
+    )
+)
+DIGEST.append(
+    dict(
+        headers=[
+            (
+                "URL",
+                "https://rheinische-abendpost.example/lokales/hallenbad-schliessung-100231.html",
+            ),
+            ("Date", "2026-11-22T09:30:00+01:00"),
+            ("Authors", "Jens Vollmer; Lena Marquardt"),
+            ("Site", "Rheinische Abendpost"),
+            ("Language", "de"),
+        ],
+        title="Hallenbad Süd bleibt bis Sommer geschlossen",
+        dek="Ein Schaden an der Lüftungsanlage ist größer als gedacht. Schulen und Vereine müssen ausweichen.",
+        photo=(
+            "Foto: Anke Roth/Rheinische Abendpost",
+            "Das Becken im Hallenbad Süd ist seit Oktober leer.",
+        ),
+        blurb="• Der Newsletter mit den wichtigsten Nachrichten aus der Region, jeden Morgen um sieben.",
+        body=P("""
 Das Hallenbad Süd bleibt voraussichtlich bis zum Beginn der Sommerferien geschlossen. Das teilten die Bäderbetriebe am Samstag mit. Ursprünglich war die Wiedereröffnung für Anfang Dezember geplant.
 
 Bei der Reparatur der Lüftungsanlage hätten Techniker weitere Schäden an den Lüftungskanälen und an der Dachkonstruktion festgestellt, sagte Betriebsleiter Harald Simons. Die Sanierung werde nun rund 1,4 Millionen Euro kosten.
@@ -407,15 +526,23 @@ Auch die drei Schwimmvereine, die im Hallenbad Süd trainieren, müssen ihre Tra
 
 Die Bäderbetriebe prüfen nun, ob während der Bauarbeiten zusätzliche Wasserzeiten im Lehrschwimmbecken der Gesamtschule angeboten werden können.
 """),
-    footer=["Jetzt weiterlesen mit Abendpost+", "Nur 1 Euro im ersten Monat. Jederzeit kündbar."],
-))
-DIGEST.append(dict(
-    headers=[],
-    title="Le festival du film maritime bat son record de fréquentation",
-    dek="Plus de 28 000 spectateurs ont assisté aux projections, en hausse de 15 % sur un an.",
-    photo=("Claire Duval/Le Quotidien du Littoral", "La salle comble du cinéma Le Phare lors de la soirée de clôture."),
-    blurb="• Chaque vendredi, notre sélection culture et sorties dans votre boîte mail.",
-    body=P("""
+        footer=[
+            "Jetzt weiterlesen mit Abendpost+",
+            "Nur 1 Euro im ersten Monat. Jederzeit kündbar.",
+        ],
+    )
+)
+DIGEST.append(
+    dict(
+        headers=[],
+        title="Le festival du film maritime bat son record de fréquentation",
+        dek="Plus de 28 000 spectateurs ont assisté aux projections, en hausse de 15 % sur un an.",
+        photo=(
+            "Claire Duval/Le Quotidien du Littoral",
+            "La salle comble du cinéma Le Phare lors de la soirée de clôture.",
+        ),
+        blurb="• Chaque vendredi, notre sélection culture et sorties dans votre boîte mail.",
+        body=P("""
 Le festival du film maritime s'est achevé dimanche soir sur un record de fréquentation : plus de 28 000 spectateurs ont assisté aux projections organisées pendant dix jours dans les trois salles de la ville et sous le chapiteau installé sur le quai.
 
 Les organisateurs attribuent ce succès à une programmation plus ouverte, avec une section consacrée aux documentaires sur la pêche artisanale et une série de séances gratuites destinées aux scolaires.
@@ -426,13 +553,17 @@ Le grand prix a été attribué à « Marée basse », premier long métrage d'u
 
 La municipalité envisage de prolonger d'une semaine l'installation du chapiteau l'an prochain afin d'accueillir davantage de séances.
 """),
-    footer=["Partager cet article", "Abonnez-vous pour lire la suite : 1 € le premier mois."],
-))
+        footer=["Partager cet article", "Abonnez-vous pour lire la suite : 1 € le premier mois."],
+    )
+)
 
 LATIN1 = dict(
     title="Bäckerei-Kette schließt fünf Filialen in der Region",
     dek="Höhere Energie- und Personalkosten setzen dem Familienbetrieb zu. 38 Beschäftigte sind betroffen.",
-    photo=("Foto: Anke Roth/Rheinische Abendpost", "Die Filiale am Marktplatz schließt Ende Dezember."),
+    photo=(
+        "Foto: Anke Roth/Rheinische Abendpost",
+        "Die Filiale am Marktplatz schließt Ende Dezember.",
+    ),
     blurb="• Der Wirtschafts-Newsletter für die Region – jeden Dienstag kostenlos.",
     body=P("""
 Die Bäckerei-Kette Hoffmanns Backstube schließt zum Jahresende fünf ihrer 23 Filialen in der Region. Das bestätigte Geschäftsführer Markus Hoffmann am Freitag auf Anfrage.
@@ -445,7 +576,11 @@ Allen betroffenen Mitarbeiterinnen und Mitarbeitern werde ein Arbeitsplatz in ei
 
 Der Familienbetrieb wurde 1952 gegründet und wird inzwischen in dritter Generation geführt. Die Backstube in Kirchfeld, in der alle Waren hergestellt werden, sei von den Schließungen nicht betroffen.
 """),
-    footer=["Sie haben 3 von 5 kostenlosen Artikeln gelesen.", "Jetzt Abendpost+ abonnieren – 7,99 € im Monat.", "Artikel teilen"],
+    footer=[
+        "Sie haben 3 von 5 kostenlosen Artikeln gelesen.",
+        "Jetzt Abendpost+ abonnieren – 7,99 € im Monat.",
+        "Artikel teilen",
+    ],
 )
 
 # ---------------------------------------------------------------- JSONL wire items
@@ -454,7 +589,10 @@ WIRE = {}
 WIRE["storm"] = dict(
     link="https://northstarwire.example/2026/11/21/storm-power-outages?utm_source=feed&utm_medium=rss",
     headline="Storm knocks out power to 40,000 customers along the coast",
-    pubdate="2026-11-21 09:15:00-05:00", byline=["Erin Walsh", "Jamal Price"], site="Northstar Wire", lang="en",
+    pubdate="2026-11-21 09:15:00-05:00",
+    byline=["Erin Walsh", "Jamal Price"],
+    site="Northstar Wire",
+    lang="en",
     crawled="2026-11-22T01:02:03Z",
     body=P("""
 A fast-moving storm brought wind gusts of more than 60 miles an hour to the coast overnight, knocking out power to about 40,000 homes and businesses and toppling trees across several towns, utility officials said Saturday.
@@ -466,12 +604,16 @@ The National Weather Service recorded a gust of 67 miles an hour at the harbor e
 No serious injuries were reported. Emergency officials urged residents to stay away from downed lines and to run generators only outdoors, away from windows.
 
 Warming centers were opened in three towns for residents without heat, as overnight temperatures were expected to fall into the low 30s.
-"""))
+"""),
+)
 
 WIRE["utility"] = dict(
     link="https://northstarwire.example/2026/11/20/regulators-fine-utility-billing",
     headline="State regulators fine utility $3.2 million over billing errors",
-    pubdate="2026-11-20 14:05:00-05:00", byline="Aaron Pike", site="Northstar Wire", lang="en",
+    pubdate="2026-11-20 14:05:00-05:00",
+    byline="Aaron Pike",
+    site="Northstar Wire",
+    lang="en",
     crawled="2026-11-22T01:02:05Z",
     body=P("""
 State utility regulators on Friday fined Tri-County Gas $3.2 million after an investigation found that a faulty billing system overcharged more than 18,000 customers over an 11-month period.
@@ -483,12 +625,16 @@ In addition to the fine, the commission ordered the company to refund all overch
 "Customers trusted that their bills were accurate, and that trust was broken," commission chair Denise Albright said in a statement. "This penalty should make clear that such failures have consequences."
 
 Tri-County Gas said in a statement that it accepted the findings and had already corrected the software. The company has 30 days to submit a refund plan.
-"""))
+"""),
+)
 
 WIRE["bahnstreik"] = dict(
     link="https://nwn-nachrichten.example/wirtschaft/2026-11-23/bahnstreik-pendler",
     headline="Bahnstreik: Pendler müssen sich auf Ausfälle einstellen",
-    pubdate="2026-11-23 06:40:00+01:00", byline=["Tobias Lenz"], site="NWN Nachrichtendienst", lang="de",
+    pubdate="2026-11-23 06:40:00+01:00",
+    byline=["Tobias Lenz"],
+    site="NWN Nachrichtendienst",
+    lang="de",
     crawled="2026-11-23T07:00:00Z",
     body=P("""
 Im Tarifkonflikt bei der Regionalbahn hat die Lokführergewerkschaft für Dienstag zu einem ganztägigen Warnstreik aufgerufen. Betroffen sind nach Angaben des Unternehmens vor allem die Linien im Großraum und der Pendlerverkehr in die Landeshauptstadt.
@@ -500,12 +646,16 @@ Die Gewerkschaft fordert eine Lohnerhöhung von acht Prozent sowie eine Verkürz
 „Wir bedauern die Folgen für die Fahrgäste, aber ohne Druck bewegt sich der Arbeitgeber nicht“, sagte der Bezirksvorsitzende der Gewerkschaft, Frank Albers. Die Bahn bezeichnete den Streik als unverhältnismäßig.
 
 Die nächste Verhandlungsrunde ist für den 2. Dezember angesetzt.
-"""))
+"""),
+)
 
 WIRE["greve"] = dict(
     link="https://depeche-atlantique.example/societe/2026/11/22/greve-controleurs-aeriens",
     headline="Grève des contrôleurs aériens : une centaine de vols annulés dans l'Ouest",
-    pubdate="2026-11-22 11:30:00+01:00", byline=["Marion Lefèvre"], site="La Dépêche Atlantique", lang="fr",
+    pubdate="2026-11-22 11:30:00+01:00",
+    byline=["Marion Lefèvre"],
+    site="La Dépêche Atlantique",
+    lang="fr",
     crawled="2026-11-22T12:00:00Z",
     body=P("""
 Une centaine de vols ont été annulés dimanche au départ et à l'arrivée des aéroports de l'Ouest en raison d'un mouvement de grève des contrôleurs aériens, a indiqué la direction générale de l'aviation civile.
@@ -517,12 +667,16 @@ Les syndicats protestent contre un projet de réorganisation des centres de cont
 Le ministère des Transports assure que le projet ne prévoit aucune suppression de poste et appelle à la reprise du dialogue. Une réunion doit se tenir mardi au ministère.
 
 Les passagers concernés peuvent se faire rembourser ou reporter leur voyage sans frais, ont précisé les principales compagnies.
-"""))
+"""),
+)
 
 WIRE["datacenter"] = dict(
     link="https://northstarwire.example/2026/11/19/data-center-mill-site",
     headline="Tech firm to build $400 million data center on former mill site",
-    pubdate="2026-11-19 16:45:00-05:00", byline=["Jamal Price"], site="Northstar Wire", lang="en",
+    pubdate="2026-11-19 16:45:00-05:00",
+    byline=["Jamal Price"],
+    site="Northstar Wire",
+    lang="en",
     crawled="2026-11-22T01:02:09Z",
     body=P("""
 A technology company plans to build a $400 million data center on the site of a paper mill that closed in 2015, state and local officials announced Thursday.
@@ -534,13 +688,17 @@ Town officials welcomed the investment, which would become the largest taxpayer 
 Environmental groups raised questions about the facility's demand for electricity and water. Cobaltline said it would use a closed-loop cooling system and buy power from a solar project under development in the same county.
 
 The project still requires state environmental permits and approval from the town planning board.
-"""))
+"""),
+)
 
 WIRE2 = {}
 WIRE2["shelters"] = dict(
     link="https://northstarwire.example/2026/11/24/cold-snap-shelters",
     headline="Cold snap prompts shelters to open weeks early",
-    pubdate="2026-11-24 07:20:00-05:00", byline=["Erin Walsh"], site="Northstar Wire", lang="en",
+    pubdate="2026-11-24 07:20:00-05:00",
+    byline=["Erin Walsh"],
+    site="Northstar Wire",
+    lang="en",
     crawled="2026-11-24T09:00:00Z",
     body=P("""
 Emergency shelters across the region opened their winter beds three weeks ahead of schedule on Tuesday as forecasters predicted overnight temperatures in the single digits for the rest of the week.
@@ -552,11 +710,15 @@ Outreach workers spent the weekend visiting encampments under highway overpasses
 "Cold like this can kill someone in a single night," Ruiz said. "Our goal is that nobody is left outside."
 
 County officials said they were also opening two libraries as daytime warming centers and would provide free bus rides to shelters through the end of the week.
-"""))
+"""),
+)
 WIRE2["tuition"] = dict(
     link="https://northstarwire.example/2026/11/24/university-tuition-freeze",
     headline="State university announces tuition freeze for second year",
-    pubdate="2026-11-24 13:00:00-05:00", byline="Aaron Pike", site="Northstar Wire", lang="en",
+    pubdate="2026-11-24 13:00:00-05:00",
+    byline="Aaron Pike",
+    site="Northstar Wire",
+    lang="en",
     crawled="2026-11-24T15:30:00Z",
     body=P("""
 The state university system will keep in-state tuition flat for the 2027-28 academic year, its board of trustees decided Tuesday, extending a freeze that began this fall.
@@ -568,11 +730,15 @@ Chancellor Miriam Oduya said the freeze was possible because of a larger state a
 Faculty union leaders said they supported the freeze but warned that it should not come at the expense of salaries or class sizes. Contract talks with the union are scheduled to resume in January.
 
 Out-of-state tuition will rise by 4 percent.
-"""))
+"""),
+)
 WIRE2["puerto"] = dict(
     link="https://diariodelcabo.example/economia/2026/11/23/puerto-terminal-contenedores",
     headline="El puerto de Valdemar amplía su terminal de contenedores",
-    pubdate="2026-11-23 10:00:00+01:00", byline=["Lucía Ferrándiz", "Pablo Arenas"], site="Diario del Cabo", lang="es",
+    pubdate="2026-11-23 10:00:00+01:00",
+    byline=["Lucía Ferrándiz", "Pablo Arenas"],
+    site="Diario del Cabo",
+    lang="es",
     crawled="2026-11-23T12:10:00Z",
     body=P("""
 La Autoridad Portuaria de Valdemar aprobó el lunes la ampliación de la terminal de contenedores, una obra de 86 millones de euros que permitirá duplicar la capacidad del puerto hasta 2030.
@@ -584,11 +750,15 @@ El presidente del puerto, Ignacio Salvatierra, aseguró que la ampliación es ne
 Las asociaciones de vecinos del barrio del Molinar han mostrado su preocupación por el aumento del tráfico de camiones y el ruido nocturno. El puerto se ha comprometido a instalar pantallas acústicas y a limitar los horarios de carga.
 
 Según las previsiones, la nueva terminal generará unos 600 empleos directos e indirectos.
-"""))
+"""),
+)
 WIRE2["buses"] = dict(
     link="https://northstarwire.example/2026/11/25/transit-battery-buses",
     headline="Transit agency tests battery-electric buses on hilly routes",
-    pubdate="2026-11-25 08:30:00-05:00", byline=["Jamal Price"], site="Northstar Wire", lang="en",
+    pubdate="2026-11-25 08:30:00-05:00",
+    byline=["Jamal Price"],
+    site="Northstar Wire",
+    lang="en",
     crawled="2026-11-25T10:00:00Z",
     body=P("""
 The Harbor Transit Authority began a six-month trial of four battery-electric buses on Wednesday, sending them onto some of the steepest routes in its network to see how they handle hills and cold weather.
@@ -600,13 +770,17 @@ Agency officials said the results would guide a decision on whether to buy up to
 "We want to know how these buses perform in February, not just in a brochure," said fleet manager Victor Hale.
 
 Riders will not pay extra to ride the test buses, which are marked with green stripes.
-"""))
+"""),
+)
 
 WIRE3 = {}
 WIRE3["broadband"] = dict(
     link="https://valleycourier.example/news/2026/11/26/county-broadband-expansion",
     headline="County approves $12 million broadband expansion for rural homes",
-    pubdate="2026-11-26 17:00:00-07:00", byline=["Hannah Greer"], site="Valley Courier", lang="en",
+    pubdate="2026-11-26 17:00:00-07:00",
+    byline=["Hannah Greer"],
+    site="Valley Courier",
+    lang="en",
     crawled="2026-11-27T03:00:00Z",
     body=P("""
 Cedar County commissioners on Thursday approved a $12 million contract to extend high-speed internet to about 3,100 rural homes that now rely on slow satellite or cellular connections.
@@ -618,11 +792,15 @@ Commissioner Joan Petrie said the lack of reliable internet had made it difficul
 The contractor, Summit Fiber, will offer a basic plan of $45 a month, and low-income households may qualify for discounts.
 
 Residents can check whether their address is included on the county's website.
-"""))
+"""),
+)
 WIRE3["waermepumpen"] = dict(
     link="https://nwn-nachrichten.example/politik/2026-11-26/foerderprogramm-waermepumpen",
     headline="Landesregierung plant Förderprogramm für Wärmepumpen",
-    pubdate="2026-11-26 12:00:00+01:00", byline="Tobias Lenz", site="NWN Nachrichtendienst", lang="de",
+    pubdate="2026-11-26 12:00:00+01:00",
+    byline="Tobias Lenz",
+    site="NWN Nachrichtendienst",
+    lang="de",
     crawled="2026-11-26T13:15:00Z",
     body=P("""
 Die Landesregierung will den Einbau von Wärmepumpen in älteren Wohngebäuden mit einem eigenen Förderprogramm unterstützen. Insgesamt sollen dafür in den kommenden drei Jahren 150 Millionen Euro bereitstehen.
@@ -634,11 +812,15 @@ Hausbesitzer sollen einen Zuschuss von bis zu 6.000 Euro erhalten, wenn sie eine
 Das Handwerk begrüßte die Pläne, warnte aber vor langen Wartezeiten. Viele Betriebe seien bereits bis weit ins kommende Jahr ausgebucht, sagte der Präsident der Handwerkskammer.
 
 Anträge sollen ab dem 1. März gestellt werden können. Die genauen Förderbedingungen will das Ministerium im Januar vorstellen.
-"""))
+"""),
+)
 WIRE3["artifacts"] = dict(
     link="https://harborledger.example/news/2026/11/museum-returns-artifacts",
     headline="Maritime museum returns ceremonial objects to tribal nation",
-    pubdate="2026-11-27 10:30:00-05:00", byline=["Maria Okafor"], site="The Harbor Ledger", lang="en",
+    pubdate="2026-11-27 10:30:00-05:00",
+    byline=["Maria Okafor"],
+    site="The Harbor Ledger",
+    lang="en",
     crawled="2026-11-27T18:40:00Z",
     body=P("""
 The Maritime Museum returned 27 ceremonial objects to the Wabanaki tribal nation on Friday, ending a two-year review of items that entered the museum's collection in the early 1900s.
@@ -650,4 +832,5 @@ Museum director Helen Cartwright said research showed the items had been acquire
 A tribal spokesperson said the items would be cared for at a cultural center and used in ceremonies and teaching. Some may later be lent back to the museum for a joint exhibition.
 
 The museum said it was reviewing about 300 more items in its collection with similar histories.
-"""))
+"""),
+)

@@ -1,10 +1,10 @@
-# -*- coding: utf-8 -*-
 """Regenerate the Broadsheet example corpus deterministically.
 
     /work/main/.venv/bin/python examples/_make/make.py
 
 Writes examples/html, examples/text, examples/jsonl (README.md is maintained by hand).
 """
+
 import gzip
 import io
 import json
@@ -65,9 +65,22 @@ def harbor(a, url, section="News"):
         "description": a["dek"],
         "datePublished": a["published"],
         "dateModified": a["modified"],
-        "author": [{"@type": "Person", "name": n, "url": "https://harborledger.example/staff/" + n.lower().replace(" ", "-")} for n in a["authors"]],
-        "publisher": {"@type": "NewsMediaOrganization", "name": "The Harbor Ledger",
-                      "logo": {"@type": "ImageObject", "url": "https://harborledger.example/static/logo-600.png"}},
+        "author": [
+            {
+                "@type": "Person",
+                "name": n,
+                "url": "https://harborledger.example/staff/" + n.lower().replace(" ", "-"),
+            }
+            for n in a["authors"]
+        ],
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": "The Harbor Ledger",
+            "logo": {
+                "@type": "ImageObject",
+                "url": "https://harborledger.example/static/logo-600.png",
+            },
+        },
         "image": ["https://cdn.harborledger.example/img/2026/11/lead-1200x675.jpg"],
         "articleSection": section,
         "isAccessibleForFree": False,
@@ -156,7 +169,20 @@ def harbor(a, url, section="News"):
 
 # ------------------------------------------------------------------ Valley Courier: og:/article: meta + <time datetime>
 def pretty_date(iso):
-    months = ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
+    months = [
+        "Jan.",
+        "Feb.",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "Aug.",
+        "Sept.",
+        "Oct.",
+        "Nov.",
+        "Dec.",
+    ]
     y, m, d = iso[:10].split("-")
     hh, mm = int(iso[11:13]), iso[14:16]
     ampm = "a.m." if hh < 12 else "p.m."
@@ -428,12 +454,14 @@ def littoral(a, url):
 
 # ------------------------------------------------------------------ wire HTML used inside JSONL "content"
 def wire_html(a):
-    return (f'<!DOCTYPE html><html lang="{a["lang"]}"><head><meta charset="utf-8"><title>{e(a["headline"])} | {e(a["site"])}</title></head>'
-            f'<body><nav><a href="/">Home</a> <a href="/national">National</a> <a href="/business">Business</a> <a href="/weather">Weather</a></nav>'
-            f'<article><h1>{e(a["headline"])}</h1><p class="byline">By {e(and_join(a["byline"] if isinstance(a["byline"], list) else [a["byline"]]))}</p>'
-            + "".join(f"<p>{e(p)}</p>" for p in a["body"])
-            + '</article><aside class="newsletter">Subscribe to our newsletter for breaking news alerts.</aside>'
-            f'<footer>&copy; 2026 {e(a["site"])}. Redistribution prohibited.</footer></body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="{a["lang"]}"><head><meta charset="utf-8"><title>{e(a["headline"])} | {e(a["site"])}</title></head>'
+        f'<body><nav><a href="/">Home</a> <a href="/national">National</a> <a href="/business">Business</a> <a href="/weather">Weather</a></nav>'
+        f'<article><h1>{e(a["headline"])}</h1><p class="byline">By {e(and_join(a["byline"] if isinstance(a["byline"], list) else [a["byline"]]))}</p>'
+        + "".join(f"<p>{e(p)}</p>" for p in a["body"])
+        + '</article><aside class="newsletter">Subscribe to our newsletter for breaking news alerts.</aside>'
+        f"<footer>&copy; 2026 {e(a['site'])}. Redistribution prohibited.</footer></body></html>"
+    )
 
 
 def wire_obj(a, html=False, link=None):
@@ -442,8 +470,16 @@ def wire_obj(a, html=False, link=None):
         o["content"] = wire_html(a)
     else:
         o["body"] = "\n\n".join(a["body"])
-    o.update({"headline": a["headline"], "pubdate": a["pubdate"], "byline": a["byline"],
-              "site": a["site"], "lang": a["lang"], "meta": {"crawled": a["crawled"]}})
+    o.update(
+        {
+            "headline": a["headline"],
+            "pubdate": a["pubdate"],
+            "byline": a["byline"],
+            "site": a["site"],
+            "lang": a["lang"],
+            "meta": {"crawled": a["crawled"]},
+        }
+    )
     return json.dumps(o, ensure_ascii=False)
 
 
@@ -470,30 +506,70 @@ def main():
     # The Harbor Ledger
     ferry_url = "https://harborledger.example/news/2026/11/ferry-workers-walk-out"
     out("html/harborledger/ferry-workers-walk-out.html", harbor(H["ferry"], ferry_url))
-    out("html/harborledger/ferry-workers-walk-out.saved.html",
-        harbor(H["ferry"], ferry_url + "?utm_source=twitter&utm_medium=social#comments"))
-    out("html/harborledger/port-seawall-upgrade.html",
-        harbor(H["seawall"], "https://harborledger.example/news/2026/11/port-seawall-upgrade"))
-    lobster = harbor(H["lobster"], "https://harborledger.example/business/2026/11/lobster-landings-decline", "Business")
+    out(
+        "html/harborledger/ferry-workers-walk-out.saved.html",
+        harbor(H["ferry"], ferry_url + "?utm_source=twitter&utm_medium=social#comments"),
+    )
+    out(
+        "html/harborledger/port-seawall-upgrade.html",
+        harbor(H["seawall"], "https://harborledger.example/news/2026/11/port-seawall-upgrade"),
+    )
+    lobster = harbor(
+        H["lobster"],
+        "https://harborledger.example/business/2026/11/lobster-landings-decline",
+        "Business",
+    )
     out("html/harborledger/lobster-landings-decline.html.gz", gz(lobster))
 
     # Valley Courier
-    out("html/valleycourier/school-board-four-day-week.html",
-        valley(H["school"], "https://valleycourier.example/news/2026/11/17/school-board-four-day-week"))
-    out("html/valleycourier/apple-harvest-prices.htm",
-        valley(H["apples"], "https://valleycourier.example/agriculture/2026/11/16/apple-harvest-prices"))
-    synd = dict(H["seawall"], published="2026-11-19T05:30:00-07:00", modified="2026-11-19T05:30:00-07:00")
-    out("html/valleycourier/port-seawall-upgrade-syndicated.html",
-        valley(synd, "https://valleycourier.example/news/2026/11/19/harbor-port-seawall-upgrade", "The Harbor Ledger"))
+    out(
+        "html/valleycourier/school-board-four-day-week.html",
+        valley(
+            H["school"], "https://valleycourier.example/news/2026/11/17/school-board-four-day-week"
+        ),
+    )
+    out(
+        "html/valleycourier/apple-harvest-prices.htm",
+        valley(
+            H["apples"], "https://valleycourier.example/agriculture/2026/11/16/apple-harvest-prices"
+        ),
+    )
+    synd = dict(
+        H["seawall"], published="2026-11-19T05:30:00-07:00", modified="2026-11-19T05:30:00-07:00"
+    )
+    out(
+        "html/valleycourier/port-seawall-upgrade-syndicated.html",
+        valley(
+            synd,
+            "https://valleycourier.example/news/2026/11/19/harbor-port-seawall-upgrade",
+            "The Harbor Ledger",
+        ),
+    )
 
     # Rheinische Abendpost
     ra = "https://rheinische-abendpost.example/lokales/"
-    out("html/rheinische-abendpost/radwegenetz-innenstadt.html",
-        abendpost(H["radwege"], ra + "radwegenetz-innenstadt-100198.html?utm_source=homepage&utm_medium=teaser&utm_campaign=lokales"))
-    out("html/rheinische-abendpost/deichsanierung-verzoegert.html",
-        abendpost(H["deich"], ra + "deichsanierung-verzoegert-100203.html", charset="iso-8859-1"))
-    out("html/rheinische-abendpost/weihnachtsmaerkte-eroeffnet.html.gz",
-        gz(abendpost(H["maerkte"], ra + "weihnachtsmaerkte-eroeffnet-100244.html?utm_source=newsletter&utm_medium=email")))
+    out(
+        "html/rheinische-abendpost/radwegenetz-innenstadt.html",
+        abendpost(
+            H["radwege"],
+            ra
+            + "radwegenetz-innenstadt-100198.html?utm_source=homepage&utm_medium=teaser&utm_campaign=lokales",
+        ),
+    )
+    out(
+        "html/rheinische-abendpost/deichsanierung-verzoegert.html",
+        abendpost(H["deich"], ra + "deichsanierung-verzoegert-100203.html", charset="iso-8859-1"),
+    )
+    out(
+        "html/rheinische-abendpost/weihnachtsmaerkte-eroeffnet.html.gz",
+        gz(
+            abendpost(
+                H["maerkte"],
+                ra
+                + "weihnachtsmaerkte-eroeffnet-100244.html?utm_source=newsletter&utm_medium=email",
+            )
+        ),
+    )
 
     # Millbrook Weekly Register
     out("html/millbrook-register/library-levy-recount.html", millbrook(H["levy"]))
@@ -501,10 +577,20 @@ def main():
     out("html/millbrook-register/fire-company-centennial.html.gz", gz(fire))
 
     # Le Quotidien du Littoral
-    out("html/quotidien-littoral/peche-coquilles-reouverture.html",
-        littoral(H["coquilles"], "https://quotidien-littoral.example/mer/2026/11/19/peche-coquilles-reouverture"))
-    out("html/quotidien-littoral/tramway-gare-maritime.html",
-        littoral(H["tramway"], "https://quotidien-littoral.example/actualite/2026/11/17/tramway-gare-maritime"))
+    out(
+        "html/quotidien-littoral/peche-coquilles-reouverture.html",
+        littoral(
+            H["coquilles"],
+            "https://quotidien-littoral.example/mer/2026/11/19/peche-coquilles-reouverture",
+        ),
+    )
+    out(
+        "html/quotidien-littoral/tramway-gare-maritime.html",
+        littoral(
+            H["tramway"],
+            "https://quotidien-littoral.example/actualite/2026/11/17/tramway-gare-maritime",
+        ),
+    )
 
     # broken inputs
     out("html/broken/empty.html", b"")
@@ -532,25 +618,53 @@ def main():
         '{"link": "https://northstarwire.example/2026/11/20/harbor-tugboat-fire", "headline": "Tugboat fire contained", "body": "A fire aboard a tugboat',
         wire_obj(W["bahnstreik"]),
         "",
-        wire_obj(W["storm"], html=True,
-                 link="https://northstarwire.example/2026/11/21/storm-power-outages?utm_source=partner&utm_medium=syndication&utm_campaign=nov-storm"),
-        json.dumps(["https://northstarwire.example/2026/11/21/school-closings", "School closings for Saturday", "2026-11-21 06:00:00-05:00"]),
+        wire_obj(
+            W["storm"],
+            html=True,
+            link="https://northstarwire.example/2026/11/21/storm-power-outages?utm_source=partner&utm_medium=syndication&utm_campaign=nov-storm",
+        ),
+        json.dumps(
+            [
+                "https://northstarwire.example/2026/11/21/school-closings",
+                "School closings for Saturday",
+                "2026-11-21 06:00:00-05:00",
+            ]
+        ),
         wire_obj(W["greve"]),
-        json.dumps({"link": "https://northstarwire.example/2026/11/21/photo-gallery-storm-damage",
-                    "headline": "PHOTOS: Storm damage across the coast", "pubdate": "2026-11-21 12:00:00-05:00",
-                    "byline": "Northstar Wire staff", "site": "Northstar Wire", "lang": "en",
-                    "meta": {"crawled": "2026-11-22T01:02:07Z"}}),
+        json.dumps(
+            {
+                "link": "https://northstarwire.example/2026/11/21/photo-gallery-storm-damage",
+                "headline": "PHOTOS: Storm damage across the coast",
+                "pubdate": "2026-11-21 12:00:00-05:00",
+                "byline": "Northstar Wire staff",
+                "site": "Northstar Wire",
+                "lang": "en",
+                "meta": {"crawled": "2026-11-22T01:02:07Z"},
+            }
+        ),
         wire_obj(W["datacenter"], html=True),
     ]
     out("jsonl/wire.jsonl", "\n".join(lines) + "\n")
 
     W2 = C.WIRE2
-    l2 = [wire_obj(W2["shelters"], html=True), wire_obj(W2["tuition"]), wire_obj(W2["puerto"]), wire_obj(W2["buses"], html=True)]
+    l2 = [
+        wire_obj(W2["shelters"], html=True),
+        wire_obj(W2["tuition"]),
+        wire_obj(W2["puerto"]),
+        wire_obj(W2["buses"], html=True),
+    ]
     out("jsonl/wire-2.jsonl.gz", gz("\n".join(l2) + "\n"))
 
     W3 = C.WIRE3
-    l3 = [wire_obj(W3["broadband"]), wire_obj(W3["waermepumpen"], html=True), wire_obj(W3["artifacts"])]
-    out("jsonl/wire-3.jsonl.zst", zstandard.ZstdCompressor(level=10).compress(("\n".join(l3) + "\n").encode("utf-8")))
+    l3 = [
+        wire_obj(W3["broadband"]),
+        wire_obj(W3["waermepumpen"], html=True),
+        wire_obj(W3["artifacts"]),
+    ]
+    out(
+        "jsonl/wire-3.jsonl.zst",
+        zstandard.ZstdCompressor(level=10).compress(("\n".join(l3) + "\n").encode("utf-8")),
+    )
 
 
 if __name__ == "__main__":
