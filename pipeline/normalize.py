@@ -40,20 +40,24 @@ def fix_text(s: str) -> str:
 
 
 def normalize_inline(s: str) -> str:
-    """One line of text: repaired, every whitespace run one space, trimmed."""
-    return _WS.sub(" ", fix_text(s)).strip()
+    """One line of text: repaired, every whitespace run one space, trimmed.
+
+    Repeated to a fixed point: ftfy can reveal another layer of mojibake once the
+    surrounding whitespace is gone, and normalizing twice must change nothing.
+    """
+    for _ in range(4):
+        t = _WS.sub(" ", fix_text(s)).strip()
+        if t == s:
+            break
+        s = t
+    return s
 
 
 def split_paragraphs(text: str, blank_line_paragraphs: bool) -> list[str]:
     """Paragraphs of a body: blocks between blank lines (dumps) or one per line (extractors)."""
-    text = fix_text(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     parts = _BLANK_LINES.split(text) if blank_line_paragraphs else text.split("\n")
-    out = []
-    for p in parts:
-        cleaned = _WS.sub(" ", p).strip()
-        if cleaned:
-            out.append(cleaned)
-    return out
+    return [p for p in (normalize_inline(part) for part in parts) if p]
 
 
 def join_paragraphs(paragraphs: Sequence[str]) -> str:

@@ -19,7 +19,8 @@ Layout of one article (UTF-8, blocks separated by blank lines):
     <blank>
     You've read 3 of 5 free articles. Subscribe to continue.      metering / paywall footer
 
-A multi-article file separates articles with a line of five or more "=" and nothing else.
+A multi-article file separates articles with a line of five or more "=" and nothing else;
+the reader (pipeline.sources.text) splits them before this parser sees one article.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ HEADER_KEYS = frozenset(
     }
 )
 _HEADER = re.compile(r"^\s*([A-Za-z]+)\s*:\s*(.*?)\s*$")
-_DELIMITER = re.compile(r"^\s*={5,}\s*$", re.M)
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 # A sentence ends at . ! ? before a capitalised word or the end ("Oct. 31" does not end one).
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\s+(?=[A-ZÀ-Þ])|\s*$)")
@@ -60,11 +60,6 @@ class TextArticle:
     paragraphs: tuple[str, ...]
     headers: dict[str, str] = field(default_factory=dict)
     boilerplate_removed: int = 0
-
-
-def split_articles(text: str) -> list[str]:
-    """The articles of a multi-article dump (one element for a single-article file)."""
-    return [part for part in _DELIMITER.split(text) if part.strip()]
 
 
 def _headers(lines: list[str]) -> tuple[dict[str, str], list[str]]:

@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.normalize import (
+    NormalizeContext,
+    boilerplate_rule,
+    canonicalize_url,
+    clean_authors,
+    detect_language,
+    fix_text,
+    join_paragraphs,
+    make_article_id,
+    normalize_inline,
+    parse_datetime,
+    remove_boilerplate,
+    split_paragraphs,
+    to_article,
+    url_domain,
+)
+from pipeline.records import Article, Extracted, Rejected
+
+# -- text --------------------------------------------------------------------------------------
+
+
+def test_fix_text_repairs_mojibake_and_invisible_characters() -> None:
+    assert fix_text("CafÃ© au lait") == "Café au lait"
+    assert fix_text("soft\u00adhyphen zero\u200bwidth\ufeff") == "softhyphen zerowidth"
+    assert fix_text("e\u0301") == "é"  # NFC
+    assert fix_text("a\u00a0b\r\nc\x07") == "a b\nc"
+
+
+def test_split_paragraphs_both_shapes() -> None:
+    dump = "First  para\nwraps here.\n\n\n  Second para.  \n \nThird."
+    assert split_paragraphs(dump, True) == ["First para wraps here.", "Second para.", "Third."]
+    extractor = "Line one\n\nLine  two\nLine three"
+    assert split_paragraphs(extractor, False) == ["Line one", "Line two", "Line three"]
+
+
+@given(st.text())
+@settings(max_examples=300)
+def test_normalize_inline_is_idempotent_and_total(s: str) -> None:
+    once = normalize_inline(s)
+    assert normalize_inline(once) == once
+    assert "  " not in once and once == once.strip()
+
+
+@given(st.text(), st.booleans())
+@settings(max_examples=300)
+def test_paragraph_normalization_is_idempotent(s: str, blank: bool) -> None:
+    text = join_paragraphs(split_paragraphs(s, blank))
+    assert join_paragraphs(split_paragraphs(text, True)) == text
+    assert "\n\n\n" not in text
+
+
+# -- boilerplate -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Benoit Tessier/Reuters", "photo_credit"),
+        ("AP Photo/Jane Doe", "photo_credit"),
+        ("Foto: dpa", "photo_credit"),
+        ("(Getty Images)", "photo_credit"),
+        ("You've read  of  free articles. Subscribe to continue.", "paywall"),
+        ("of stories this month > Get unlimited stories", "paywall"),
+        ("Unlimited digital access $11/month.", "paywall"),
+        ("Get unlimited Monitor journalism.", "paywall"),
+        ("Already a subscriber? Log in", "paywall"),
+        ("Jetzt abonnieren und weiterlesen", "paywall"),
+        ("• A daily summary of global reports on security issues.", "newsletter"),
+        ("Sign up for our morning newsletter", "newsletter"),
+        ("Share this article", "share"),
+        ("Advertisement", "advertisement"),
+        ("Anzeige", "advertisement"),
+        ("Read more: Council approves budget", "related"),
+        ("Mehr zum Thema", "related"),
+    ],
+)
+def test_boilerplate_rules_match_furniture(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "US ambassador Susan Rice said the resolution was an important step, CNN reports.",
+        "NATO has been clear that it does not want to be involved, Reuters reports.",
+        "Readers who subscribe to the print edition will see the change on Monday, the editor "
+        "said, adding that the newsletter team had been cut in half over the past two years "
+        "while the number of free articles on the website had doubled.",
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+        "The share price fell 4 percent.",
+    ],
+)
+def test_body_sentences_are_never_boilerplate(line: str) -> None:
+    assert boilerplate_rule(line) is None
+
+
+def test_remove_boilerplate_keeps_order_and_counts() -> None:
+    paras = ["Body one.", "Advertisement", "Body two.", "Share this article", "Body three."]
+    assert remove_boilerplate(paras) == (["Body one.", "Body two.", "Body three."], 2)
+
+
+# -- dates -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-20T07:30:00-05:00", datetime(2026, 11, 20, 12, 30, tzinfo=UTC)),
+        ("2026-11-20T07:30:00Z", datetime(2026, 11, 20, 7, 30, tzinfo=UTC)),
+        ("2024-05-03T15:47:42+0000", datetime(2024, 5, 3, 15, 47, 42, tzinfo=UTC)),
+        ("Thu, 28 Jul 2022 04:35:05 GMT", datetime(2022, 7, 28, 4, 35, 5, tzinfo=UTC)),
+        ("2026-11-21 09:15:00+01:00", datetime(2026, 11, 21, 8, 15, tzinfo=UTC)),
+        ("November 19, 2026", datetime(2026, 11, 19, tzinfo=UTC)),
+        ("2026-11-19", datetime(2026, 11, 19, tzinfo=UTC)),
+    ],
+)
+def test_parse_datetime_to_utc(value: str, expected: datetime) -> None:
+    assert parse_datetime(value) == expected
+
+
+def test_naive_dates_are_read_in_the_source_zone() -> None:
+    got = parse_datetime("2026-11-20 08:00", ZoneInfo("Europe/Berlin"))
+    assert got == datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "value", [None, "", "yesterday", "November 19", "12:30", "2026-13-45", "year 9999"]
+)
+def test_parse_datetime_never_invents(value: str | None) -> None:
+    assert parse_datetime(value) is None
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300)
+def test_parse_datetime_is_total_and_utc(s: str) -> None:
+    got = parse_datetime(s)
+    assert got is None or got.utcoffset() == timedelta(0)
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1900, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))]
+        ),
+    )
+)
+@settings(max_examples=200)
+def test_parse_datetime_round_trips_isoformat(dt: datetime) -> None:
+    got = parse_datetime(dt.isoformat())
+    assert got == dt and got is not None and got.tzinfo == UTC
+
+
+# -- authors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("By Jane Doe and John Roe", ("Jane Doe", "John Roe")),
+        ("Jane Doe; John Roe; jane doe", ("Jane Doe", "John Roe")),
+        ("Von Anna Schmidt und Jan Meier", ("Anna Schmidt", "Jan Meier")),
+        ("Par Claire Duval et Yann Le Gall", ("Claire Duval", "Yann Le Gall")),
+        ("Maria Okafor | Staff Writer", ("Maria Okafor",)),
+        ("Tom Brandt tom@harbor.example @tbrandt", ("Tom Brandt",)),
+        (["A. Person", "", "  ", "B. Person"], ("A. Person", "B. Person")),
+        (None, ()),
+        ("1234", ()),
+    ],
+)
+def test_clean_authors(value: object, expected: tuple[str, ...]) -> None:
+    assert clean_authors(value) == expected  # type: ignore[arg-type]
+
+
+# -- URLs and ids ------------------------------------------------------------------------------
+
+
+def test_canonicalize_url() -> None:
+    got = canonicalize_url(
+        " <HTTPS://WWW.Harbor.Example:443/news/a?utm_source=x&b=2&fbclid=1&a=1#comments> "
+    )
+    assert got == "https://www.harbor.example/news/a?a=1&b=2"
+    assert canonicalize_url("http://h.example") == "http://h.example/"
+    assert canonicalize_url("http://h.example:8080/x?gclid=1") == "http://h.example:8080/x"
+    assert canonicalize_url("ftp://h.example/x") is None
+    assert canonicalize_url("javascript:alert(1)") is None
+    assert url_domain("https://www.harbor.example/x") == "harbor.example"
+
+
+_hosts = st.from_regex(r"[a-z][a-z0-9-]{0,10}\.(example|test|org)", fullmatch=True)
+_paths = st.lists(st.from_regex(r"[A-Za-z0-9_.~-]{1,8}", fullmatch=True), max_size=4)
+_params = st.lists(
+    st.tuples(
+        st.from_regex(r"[a-z]{1,6}", fullmatch=True).filter(lambda k: not k.startswith("utm")),
+        st.from_regex(r"[A-Za-z0-9]{0,6}", fullmatch=True),
+    ),
+    max_size=4,
+    unique_by=lambda kv: kv[0],
+)
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300)
+def test_canonicalize_url_total_and_idempotent_on_any_text(s: str) -> None:
+    once = canonicalize_url(s)
+    assert once is None or canonicalize_url(once) == once
+
+
+@given(_hosts, _paths, _params, st.sampled_from(["http", "https"]))
+@settings(max_examples=300)
+def test_ids_ignore_tracking_host_case_fragment_and_param_order(
+    host: str, path: list[str], params: list[tuple[str, str]], scheme: str
+) -> None:
+    query = "&".join(f"{k}={v}" for k, v in params)
+    plain = f"{scheme}://{host}/{'/'.join(path)}" + (f"?{query}" if query else "")
+    noisy_query = "&".join(
+        [f"{k}={v}" for k, v in reversed(params)] + ["utm_source=tw", "fbclid=abc"]
+    )
+    noisy = f"{scheme}://{host.upper()}/{'/'.join(path)}?{noisy_query}#section"
+    a, b = canonicalize_url(plain), canonicalize_url(noisy)
+    assert a is not None and a == b
+    assert canonicalize_url(a) == a
+    assert make_article_id(a, "x" * 64) == make_article_id(b, "y" * 64)
+
+
+def test_article_id_without_url_comes_from_text() -> None:
+    assert make_article_id(None, "a" * 64) == make_article_id(None, "a" * 64)
+    assert make_article_id(None, "a" * 64) != make_article_id(None, "b" * 64)
+    assert len(make_article_id(None, "a" * 64)) == 32
+
+
+# -- language ----------------------------------------------------------------------------------
+
+
+def test_detect_language() -> None:
+    en = detect_language("The harbour commission approved a plan to rebuild the breakwater.")
+    de = detect_language("Die Stadt plant ein neues Radwegenetz für die gesamte Innenstadt.")
+    assert en[0] == "en" and de[0] == "de"
+    assert en[1] is not None and 0.5 < en[1] <= 1
+    assert detect_language("OK", "de-AT") == ("de", None)
+    assert detect_language("", None) == (None, None)
+
+
+# -- the stage ---------------------------------------------------------------------------------
+
+
+def _ctx() -> NormalizeContext:
+    return NormalizeContext(
+        run_id="r1",
+        ingested_at=datetime(2026, 11, 25, tzinfo=UTC),
+        schema_version="1.0.0",
+        timezones={"s": "America/New_York"},
+    )
+
+
+def test_to_article_builds_a_full_record() -> None:
+    ex = Extracted(
+        source="s",
+        input_ref="in.html",
+        input_format="html",
+        extractor="trafilatura 2.3.1",
+        text="Headline here\nThe dek line.\nFirst  paragraph.\nAdvertisement\nSecond paragraph.",
+        title="Headline  here",
+        description="The dek line.",
+        authors=("By Jane Doe",),
+        published_at="2026-11-20 07:30",
+        url="https://Harbor.example/a?utm_source=x",
+    )
+    a = to_article(ex, _ctx())
+    assert isinstance(a, Article)
+    assert a.title == "Headline here" and a.text == "First paragraph.\n\nSecond paragraph."
+    assert a.boilerplate_removed == 1 and a.word_count == 4
+    assert a.canonical_url == "https://harbor.example/a" and a.domain == "harbor.example"
+    assert a.published_at == datetime(2026, 11, 20, 12, 30, tzinfo=UTC)  # New York, naive
+    assert a.authors == ("Jane Doe",)
+    assert a.article_id == make_article_id(a.canonical_url, a.content_sha256)
+
+
+def test_to_article_rejects_when_only_boilerplate_is_left() -> None:
+    ex = Extracted("s", "x", "text", "t", text="Advertisement\n\nShare this article")
+    out = to_article(ex, _ctx())
+    assert isinstance(out, Rejected) and out.reason == "no_content" and out.stage == "normalize"

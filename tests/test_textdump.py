@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.textdump import parse_text_article
+from tests.conftest import SHARED
+
+SEED = SHARED / "seeds" / "000_ab7f095dadc793db.txt"
+
+FIXTURE = """\
+URL: https://harbor.example/news/ferry?utm_source=rss
+Date: 2026-11-20T07:30:00-05:00
+Authors: Maria Okafor; Tom Brandt
+
+Ferry crews walk out over overtime rules
+
+The strike halts service to the outer islands for the first time since 2009.
+
+Jane Doe/Harbor Ledger
+Commuters wait at the North Pier on Friday morning.
+
+• A weekly digest of island news, delivered to your inbox.
+
+Ferry crews walked off the job at 5 a.m. Friday, halting service to the outer islands for the first time since 2009, the union said.
+
+The dispute centres on a proposal to lengthen winter shifts without additional overtime pay, which the union says is unsafe.
+
+Island schools announced they would close, and the regional hospital arranged water taxis for staff, Reuters reports.
+
+You've read 3 of 5 free articles. Subscribe to continue.
+Unlimited digital access $9/month.
+
+Share this article
+"""
+
+
+def test_self_written_seed_shaped_article() -> None:
+    a = parse_text_article(FIXTURE)
+    assert a.headers["url"].startswith("https://harbor.example/news/ferry")
+    assert a.headers["authors"] == "Maria Okafor; Tom Brandt"
+    assert a.title == "Ferry crews walk out over overtime rules"
+    assert a.description == (
+        "The strike halts service to the outer islands for the first time since 2009."
+    )
+    assert len(a.paragraphs) == 3
+    assert a.paragraphs[0].startswith("Ferry crews walked off the job")
+    assert a.paragraphs[-1].endswith("Reuters reports.")
+    joined = "\n".join(a.paragraphs)
+    for junk in (
+        "Jane Doe/Harbor Ledger",
+        "North Pier on Friday",
+        "weekly digest",
+        "free art",
+        "$9/month",
+        "Share this",
+    ):
+        assert junk not in joined
+    assert a.boilerplate_removed >= 4
+
+
+def test_no_dek_keeps_the_short_first_paragraph_as_body() -> None:
+    raw = (
+        "Garage closes after 60 years\n\nThe garage on Main Street closed on Saturday.\n\n"
+        "Owner Sam Reyes said rising costs made it impossible to keep the doors open, and that "
+        "he would now spend more time with his grandchildren in the valley.\n"
+    )
+    a = parse_text_article(raw)
+    assert a.description is None
+    assert a.paragraphs[0] == "The garage on Main Street closed on Saturday."
+
+
+def test_header_like_first_line_that_is_not_a_header_block() -> None:
+    a = parse_text_article("Update: council votes tonight\n\nThe council meets at 7 p.m.\n")
+    assert a.title == "Update: council votes tonight" and a.headers == {}
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds is not present")
+def test_seed_article_keeps_all_eleven_body_paragraphs_in_order() -> None:
+    a = parse_text_article(SEED.read_text(encoding="utf-8"))
+    assert a.title == "NATO Libya mission will end on Oct. 31"
+    assert a.description is not None and a.description.startswith("NATO voted today to end")
+    assert len(a.paragraphs) == 11
+    assert a.paragraphs[0].startswith(
+        "NATO voted today to end its Libya mission on Oct. 31, although"
+    )
+    assert a.paragraphs[-1].endswith("CNN reports.")
+    # Every body paragraph of the file survives verbatim, in the file's order.
+    source = SEED.read_text(encoding="utf-8")
+    positions = [source.index(p) for p in a.paragraphs]
+    assert positions == sorted(positions)
+    joined = "\n".join(a.paragraphs)
+    for junk in (
+        "Benoit Tessier/Reuters",
+        "Flight deck crew",
+        "A daily summary",
+        "free articles",
+        "$11/month",
+        "Get unlimited",
+        "of stories this month",
+    ):
+        assert junk not in joined
