@@ -9,7 +9,15 @@ STAMP := $(VENV)/.synced
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test lint typecheck unit install clean
+# Embedded Airflow: SQLite metadata DB and logs under .airflow/, DAGs from dags/.
+DEMO_DATE ?= 2026-11-25
+AIRFLOW_ENV := AIRFLOW_HOME=$(CURDIR)/.airflow \
+	AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	BROADSHEET_SOURCES=$(CURDIR)/examples/sources.yaml \
+	BROADSHEET_LAKE=$(CURDIR)/demo-lake
+
+.PHONY: demo demo-cli airflow test lint unit install clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -21,11 +29,31 @@ $(STAMP): $(UV) uv.lock pyproject.toml
 
 install: $(STAMP)
 
+# The nightly DAG, run end to end in-process by Airflow's own runner, then a query of the lake.
 demo: $(STAMP)
 	rm -rf demo-lake
-	$(BIN)/broadsheet ingest --config examples/sources.yaml --lake demo-lake --date 2026-11-25
+	mkdir -p .airflow
+	$(AIRFLOW_ENV) $(BIN)/airflow db migrate > .airflow/db-migrate.log 2>&1
+	@echo "running broadsheet_nightly for $(DEMO_DATE) with 'airflow dags test' (log: .airflow/demo.log)"
+	@$(AIRFLOW_ENV) $(BIN)/airflow dags test broadsheet_nightly $(DEMO_DATE) \
+	  -c '{"sources_file": "$(CURDIR)/examples/sources.yaml"}' > .airflow/demo.log 2>&1 \
+	  || (tail -40 .airflow/demo.log; exit 1)
+	@grep -o "run summary: .*" .airflow/demo.log | head -1 | cut -c1-300
 	$(BIN)/broadsheet sql --lake demo-lake \
 	  "SELECT source, language, count(*) AS articles FROM articles GROUP BY ALL ORDER BY source, language"
+
+# The same ingest without Airflow: the CLI alone.
+demo-cli: $(STAMP)
+	rm -rf demo-lake
+	$(BIN)/broadsheet ingest --config examples/sources.yaml --lake demo-lake --date $(DEMO_DATE)
+	$(BIN)/broadsheet sql --lake demo-lake \
+	  "SELECT source, language, count(*) AS articles FROM articles GROUP BY ALL ORDER BY source, language"
+
+# Airflow standalone (api-server, scheduler, dag-processor, triggerer) on http://localhost:8080;
+# the admin password is printed at start and kept in .airflow/.
+airflow: $(STAMP)
+	mkdir -p .airflow
+	$(AIRFLOW_ENV) $(BIN)/airflow standalone
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -38,4 +66,4 @@ unit: $(STAMP)
 test: lint unit
 
 clean:
-	rm -rf $(VENV) $(TOOLS) demo-lake .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) demo-lake .airflow .mypy_cache .pytest_cache .ruff_cache

@@ -5,6 +5,7 @@ The CLI and the Airflow DAGs both call `run_ingest`; nothing here parses flags o
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing as mp
 import platform
@@ -102,12 +103,30 @@ class RunSummary:
 
 # -- the per-document work, run in worker processes ----------------------------------------------
 
-_worker_state: tuple[ExtractConfig, ValidateConfig, NormalizeContext] | None = None
+_pool: tuple[int, ProcessPoolExecutor] | None = None
 
 
-def _init_worker(ecfg: ExtractConfig, vcfg: ValidateConfig, ctx: NormalizeContext) -> None:
-    global _worker_state
-    _worker_state = (ecfg, vcfg, ctx)
+def _executor(workers: int) -> ProcessPoolExecutor:
+    """One process pool per process, reused by every shard it runs (spawning costs seconds)."""
+    global _pool
+    if _pool is not None and _pool[0] == workers:
+        return _pool[1]
+    if _pool is not None:
+        _pool[1].shutdown(cancel_futures=True)
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["pipeline.run"])
+    _pool = (workers, ProcessPoolExecutor(workers, ctx))
+    return _pool[1]
+
+
+def _reset_executor() -> None:
+    global _pool
+    if _pool is not None:
+        _pool[1].shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+atexit.register(_reset_executor)
 
 
 def process_doc(
@@ -127,11 +146,6 @@ def process_doc(
     return out, (t1 - t0, t2 - t1, time.perf_counter() - t2)
 
 
-def _process_in_worker(doc: RawDoc) -> tuple[Outcome, tuple[float, float, float]]:
-    assert _worker_state is not None, "worker not initialised"
-    return process_doc(doc, *_worker_state)
-
-
 def _ordered_parallel(
     docs: Iterable[RawDoc | Rejected],
     workers: int,
@@ -142,22 +156,28 @@ def _ordered_parallel(
         for d in docs:
             yield (d, (0.0, 0.0, 0.0)) if isinstance(d, Rejected) else process_doc(d, *init)
         return
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipeline.run"])
+    pool = _executor(workers)
     window = workers * 8
-    with ProcessPoolExecutor(workers, ctx, initializer=_init_worker, initargs=init) as pool:
-        pending: deque[Future[tuple[Outcome, tuple[float, float, float]]] | Rejected] = deque()
+    pending: deque[Future[tuple[Outcome, tuple[float, float, float]]] | Rejected] = deque()
 
-        def pop() -> tuple[Outcome, tuple[float, float, float]]:
-            head = pending.popleft()
-            return (head, (0.0, 0.0, 0.0)) if isinstance(head, Rejected) else head.result()
+    def pop() -> tuple[Outcome, tuple[float, float, float]]:
+        head = pending.popleft()
+        return (head, (0.0, 0.0, 0.0)) if isinstance(head, Rejected) else head.result()
 
+    try:
         for d in docs:
-            pending.append(d if isinstance(d, Rejected) else pool.submit(_process_in_worker, d))
+            pending.append(d if isinstance(d, Rejected) else pool.submit(process_doc, d, *init))
             while len(pending) >= window:
                 yield pop()
         while pending:
             yield pop()
+    except BaseException:
+        # A dead worker (or an interrupted run) leaves the pool unusable: start afresh next time.
+        for f in pending:
+            if not isinstance(f, Rejected):
+                f.cancel()
+        _reset_executor()
+        raise
 
 
 # -- shards ----------------------------------------------------------------------------------------
