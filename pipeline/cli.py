@@ -116,7 +116,7 @@ def _ingest(args: argparse.Namespace) -> int:
     try:
         with progress:
             summary = run_ingest(cfg, day, only_sources=only, on_progress=tick)
-    except (LakeError, ValueError) as e:
+    except (LakeError, ValueError, OSError) as e:
         err.print(f"[red]run failed, nothing published:[/red] {e}")
         return EXIT_FAILED
     if args.json:

@@ -137,11 +137,26 @@ class Config(_Strict):
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
+_SOURCE_TYPES = {"files", "html", "text", "jsonl"}
+
+
 def _format_errors(err: ValidationError) -> str:
+    errors = err.errors()
     lines = []
-    for e in err.errors():
-        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        lines.append(f"  {where}: {e['msg']}")
+    for e in errors:
+        loc = list(e["loc"])
+        # Drop the union tag pydantic inserts after a source's index ("sources.0.html.name").
+        loc = [
+            p
+            for i, p in enumerate(loc)
+            if not (i and isinstance(loc[i - 1], int) and p in _SOURCE_TYPES)
+        ]
+        where = ".".join(str(p) for p in loc) or "(top level)"
+        # A list with a bad item also fails its length check: report the item only.
+        if e["type"] == "too_short" and any(len(o["loc"]) > len(e["loc"]) for o in errors):
+            continue
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"  {where}: {msg}")
     return "\n".join(lines)
 
 

@@ -41,6 +41,3 @@ class ExactDeduper:
         if hit is None:
             return a
         return Duplicate(a, hit[0], hit[1])
-
-    def __len__(self) -> int:
-        return len(self._by_text)

@@ -470,6 +470,10 @@ def run_ingest(
 
             results.append(process_shard(cfg, shard, run, tick))
             done += results[-1].counts.inputs
+    except OSError as e:
+        # Readers turn unreadable inputs into quarantine; what escapes is the lake's own I/O.
+        stage.discard()
+        raise LakeError(f"cannot stage the run under {stage.root}: {e}") from e
     except BaseException:
         stage.discard()
         raise

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.dedup import ExactDeduper
+from pipeline.normalize import content_sha256, make_article_id
+from pipeline.records import Article, Duplicate
+
+
+def _article(url: str | None, text: str) -> Article:
+    sha = content_sha256(text)
+    return Article(
+        article_id=make_article_id(url, sha),
+        url=url,
+        canonical_url=url,
+        domain=None,
+        source="s",
+        sitename=None,
+        title=None,
+        description=None,
+        authors=(),
+        published_at=None,
+        modified_at=None,
+        language=None,
+        language_score=None,
+        text=text,
+        word_count=len(text.split()),
+        categories=(),
+        tags=(),
+        image_url=None,
+        content_sha256=sha,
+        duplicate_of=None,
+        input_format="html",
+        input_ref="x",
+        fetched_at=None,
+        ingested_at=datetime(2026, 1, 1, tzinfo=UTC),
+        run_id="r",
+        extractor="t",
+        schema_version="1.0.0",
+    )
+
+
+def test_same_url_or_same_text_is_a_duplicate_of_the_first() -> None:
+    d = ExactDeduper()
+    a = _article("https://a.example/1", "alpha")
+    assert d(a) is a
+    same_url = d(_article("https://a.example/1", "alpha, edited"))
+    same_text = d(_article("https://b.example/2", "alpha"))
+    assert isinstance(same_url, Duplicate) and same_url.duplicate_of == a.article_id
+    assert same_url.match == "canonical_url"
+    assert isinstance(same_text, Duplicate) and same_text.duplicate_of == a.article_id
+    assert same_text.match == "content_sha256"
+    fresh = _article("https://c.example/3", "beta")
+    assert d(fresh) is fresh
+
+
+def test_chains_resolve_to_the_kept_record() -> None:
+    d = ExactDeduper()
+    a = _article("https://a.example/1", "alpha")
+    b = _article("https://a.example/1", "beta")  # A's URL, new text
+    c = _article("https://c.example/3", "beta")  # B's text, new URL
+    d(a)
+    out_b, out_c = d(b), d(c)
+    assert isinstance(out_b, Duplicate) and isinstance(out_c, Duplicate)
+    assert out_b.duplicate_of == out_c.duplicate_of == a.article_id
+
+
+def test_texts_without_urls_dedupe_by_content() -> None:
+    d = ExactDeduper()
+    first = d(_article(None, "same words"))
+    second = d(_article(None, "same words"))
+    assert isinstance(first, Article) and isinstance(second, Duplicate)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["u1", "u2", "u3", None]), st.sampled_from("abcd"))))
+def test_every_record_is_kept_once_or_points_at_a_kept_record(
+    items: list[tuple[str | None, str]],
+) -> None:
+    d = ExactDeduper()
+    kept: set[str] = set()
+    for url, text in items:
+        a = _article(f"https://x.example/{url}" if url else None, text)
+        out = d(replace(a))
+        if isinstance(out, Duplicate):
+            assert out.duplicate_of in kept
+        else:
+            kept.add(out.article_id)
