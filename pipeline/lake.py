@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -265,41 +265,30 @@ class RunStage:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def finalize(self, sources: Sequence[str], drop: dict[str, tuple[str, str, bool]]) -> None:
-        """Write final partitions: per (table, source), sorted; dropped articles to duplicates.
+        """Write final partitions: per (table, source), compacted and sorted files.
 
         `drop` maps article_id -> (kept article_id, match, previous_run) for staged articles that
-        turned out to duplicate another shard's or an earlier night's record.
+        turned out to duplicate another shard's or an earlier night's record: they go to
+        duplicates. Shard chunks are merged into files of up to rows_per_file rows, so a run of
+        many small shards does not leave many small files.
         """
         final = self.root / "final"
         for source in sources:
             for table in TABLES:
                 partition_dir(final, table, self.ingest_date, source).mkdir(parents=True)
-        sort_keys = {
-            "articles": [("published_at", "ascending"), ("article_id", "ascending")],
-            "duplicates": [("duplicate_of", "ascending"), ("article_id", "ascending")],
-            "quarantine": [("input_ref", "ascending")],
-        }
+        compactors = {t: _Compactor(self, t) for t in TABLES}
         for table in TABLES:
-            for n, chunk in enumerate(self.chunk_files(table)):
+            for chunk in self.chunk_files(table):
                 t = pq.read_table(chunk)
                 if table == "articles" and drop:
                     t, dups = _split_dropped(t, drop, self.run_id)
-                    self._write_by_source(dups, "duplicates", f"part-m{n:05d}", sort_keys)
+                    compactors["duplicates"].add(dups)
                 elif table == "duplicates" and drop:
                     t = _repoint(t, drop)
-                self._write_by_source(t, table, f"part-{n:05d}", sort_keys)
+                compactors[table].add(t)
                 chunk.unlink()
-
-    def _write_by_source(
-        self, t: pa.Table, table: str, name: str, sort_keys: dict[str, list[tuple[str, str]]]
-    ) -> None:
-        if not t.num_rows:
-            return
-        sources = t.column("source").unique().to_pylist()
-        for source in sources:
-            part = t.filter(pc.equal(t.column("source"), source))
-            out = partition_dir(self.root / "final", table, self.ingest_date, source)
-            _sorted_final(part, sort_keys[table], out / f"{name}.parquet", self.opts)
+        for c in compactors.values():
+            c.flush_all()
 
     def final_partitions(self) -> list[tuple[Path, Path]]:
         """(staged, target) folder pairs for every partition this run replaces."""
@@ -309,6 +298,56 @@ class RunStage:
             for d in sorted((base / table).glob("ingest_date=*/source=*")):
                 pairs.append((d, self.lake.root / d.relative_to(base)))
         return pairs
+
+
+_SCHEMAS: dict[str, Callable[[], pa.Schema]] = {
+    "articles": article_arrow_schema,
+    "duplicates": lambda: DUPLICATE_SCHEMA,
+    "quarantine": lambda: QUARANTINE_SCHEMA,
+}
+
+
+class _Compactor:
+    """Buffers rows per source up to rows_per_file, then writes one sorted file."""
+
+    SORT_KEYS: dict[str, list[tuple[str, str]]] = {
+        "articles": [("published_at", "ascending"), ("article_id", "ascending")],
+        "duplicates": [("duplicate_of", "ascending"), ("article_id", "ascending")],
+        "quarantine": [("input_ref", "ascending")],
+    }
+
+    def __init__(self, stage: RunStage, table: str) -> None:
+        self.stage = stage
+        self.table = table
+        self.buffers: dict[str, list[pa.Table]] = {}
+        self.files: dict[str, int] = {}
+
+    def add(self, t: pa.Table) -> None:
+        if not t.num_rows:
+            return
+        t = t.cast(_SCHEMAS[self.table]())  # edited columns lose their not-null flag
+        for source in t.column("source").unique().to_pylist():
+            part = t.filter(pc.equal(t.column("source"), source))
+            buf = self.buffers.setdefault(source, [])
+            buf.append(part)
+            if sum(b.num_rows for b in buf) >= self.stage.opts.rows_per_file:
+                self.flush(source)
+
+    def flush(self, source: str) -> None:
+        buf = self.buffers.pop(source, [])
+        if not buf:
+            return
+        n = self.files.get(source, 0)
+        self.files[source] = n + 1
+        out = partition_dir(self.stage.root / "final", self.table, self.stage.ingest_date, source)
+        table = pa.concat_tables(buf)
+        _sorted_final(
+            table, self.SORT_KEYS[self.table], out / f"part-{n:05d}.parquet", self.stage.opts
+        )
+
+    def flush_all(self) -> None:
+        for source in list(self.buffers):
+            self.flush(source)
 
 
 def duplicate_row(d: Duplicate) -> dict[str, Any]:
@@ -393,7 +432,6 @@ class Lake:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self._lock_fd: int | None = None
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[Lake]:
@@ -404,11 +442,9 @@ class Lake:
             raise LakeError(f"lake {self.root} is not writable: {e.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            self._lock_fd = fd
             self.recover()
             yield self
         finally:
-            self._lock_fd = None
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 

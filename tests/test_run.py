@@ -96,3 +96,6 @@ def test_shards_run_separately_give_the_same_lake_as_one_process(tmp_path: Path)
     pointers = con.execute("SELECT DISTINCT duplicate_of FROM duplicates").fetchall()
     kept = con.execute("SELECT article_id FROM articles").fetchall()
     assert pointers == kept
+    # Three shards' chunks are compacted into one file per partition.
+    dup_files = list((tmp_path / "lake/duplicates").glob("ingest_date=*/source=h/*.parquet"))
+    assert len(dup_files) == 1
