@@ -14,6 +14,7 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import version
@@ -28,7 +29,7 @@ from pipeline.dedup import ExactDeduper
 from pipeline.extract import extract
 from pipeline.lake import Lake, LakeError, RunStage
 from pipeline.normalize import NormalizeContext, to_article
-from pipeline.records import Article, Duplicate, RawDoc, Rejected
+from pipeline.records import Article, Duplicate, RawDoc, Rejected, excerpt
 from pipeline.sources import read_files, source_files
 from pipeline.sources.files import shape_of
 from pipeline.validate import validate_article
@@ -146,38 +147,88 @@ def process_doc(
     return out, (t1 - t0, t2 - t1, time.perf_counter() - t2)
 
 
+Result = tuple[Outcome, tuple[float, float, float]]
+DocFn = Callable[[RawDoc, ExtractConfig, ValidateConfig, NormalizeContext], Result]
+_NO_TIME = (0.0, 0.0, 0.0)
+
+
+def _worker_died(doc: RawDoc) -> Rejected:
+    return Rejected(
+        doc.source,
+        doc.input_ref,
+        doc.input_format,
+        "extract",
+        "extractor_error",
+        "the worker process died on this document (crash or out of memory)",
+        excerpt(doc.html if doc.html is not None else doc.text),
+    )
+
+
 def _ordered_parallel(
     docs: Iterable[RawDoc | Rejected],
     workers: int,
     init: tuple[ExtractConfig, ValidateConfig, NormalizeContext],
-) -> Iterator[tuple[Outcome, tuple[float, float, float]]]:
-    """Results in input order, with at most a few documents per worker in flight (bounded RAM)."""
+    fn: DocFn = process_doc,
+) -> Iterator[Result]:
+    """Results in input order, with at most a few documents per worker in flight (bounded RAM).
+
+    A document that kills its worker process (a segfault in a parser, the OOM killer) is
+    quarantined and the run goes on: the documents that were in flight with it are retried one
+    at a time in a fresh pool, so only the culprit is lost.
+    """
     if workers <= 1:
         for d in docs:
-            yield (d, (0.0, 0.0, 0.0)) if isinstance(d, Rejected) else process_doc(d, *init)
+            yield (d, _NO_TIME) if isinstance(d, Rejected) else fn(d, *init)
         return
-    pool = _executor(workers)
     window = workers * 8
-    pending: deque[Future[tuple[Outcome, tuple[float, float, float]]] | Rejected] = deque()
+    pending: deque[tuple[RawDoc | Rejected, Future[Result] | None]] = deque()
 
-    def pop() -> tuple[Outcome, tuple[float, float, float]]:
-        head = pending.popleft()
-        return (head, (0.0, 0.0, 0.0)) if isinstance(head, Rejected) else head.result()
+    def pop() -> Iterator[Result]:
+        doc, fut = pending.popleft()
+        if isinstance(doc, Rejected) or fut is None:
+            yield (doc, _NO_TIME)  # type: ignore[misc]
+            return
+        try:
+            yield fut.result()
+        except BrokenProcessPool:
+            _reset_executor()
+            suspects = [doc] + [d for d, _ in pending]
+            pending.clear()
+            yield from _isolate(suspects, init, fn)
 
     try:
         for d in docs:
-            pending.append(d if isinstance(d, Rejected) else pool.submit(process_doc, d, *init))
+            fut = None if isinstance(d, Rejected) else _executor(workers).submit(fn, d, *init)
+            pending.append((d, fut))
             while len(pending) >= window:
-                yield pop()
+                yield from pop()
         while pending:
-            yield pop()
+            yield from pop()
     except BaseException:
-        # A dead worker (or an interrupted run) leaves the pool unusable: start afresh next time.
-        for f in pending:
-            if not isinstance(f, Rejected):
+        # An interrupted run leaves work in the pool: cancel it and start afresh next time.
+        for _, f in pending:
+            if f is not None:
                 f.cancel()
         _reset_executor()
         raise
+
+
+def _isolate(
+    suspects: list[RawDoc | Rejected],
+    init: tuple[ExtractConfig, ValidateConfig, NormalizeContext],
+    fn: DocFn,
+) -> Iterator[Result]:
+    """Run documents one by one in a one-worker pool, to find the one that kills workers."""
+    for doc in suspects:
+        if isinstance(doc, Rejected):
+            yield (doc, _NO_TIME)
+            continue
+        try:
+            yield _executor(1).submit(fn, doc, *init).result()
+        except BrokenProcessPool:
+            log.warning("worker died; document quarantined", extra={"input_ref": doc.input_ref})
+            _reset_executor()
+            yield (_worker_died(doc), _NO_TIME)
 
 
 # -- shards ----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 from pipeline import run as run_mod
 from pipeline.config import ExtractConfig, ValidateConfig, build_config
 from pipeline.normalize import NormalizeContext
-from pipeline.records import RawDoc
+from pipeline.records import RawDoc, Rejected
 from pipeline.run import RunInfo, Shard, plan_shards, process_shard, publish_run
 from tests.conftest import article_html
 
@@ -33,6 +34,25 @@ def test_parallel_map_keeps_order_and_reads_only_a_bounded_window_ahead(workers:
         # Memory stays bounded: the reader is never more than a small window ahead.
         assert len(pulled) - consumed <= workers * 8
     assert consumed == 200
+
+
+def crash_on_d5(
+    doc: RawDoc, e: ExtractConfig, v: ValidateConfig, c: NormalizeContext
+) -> run_mod.Result:
+    """Stands in for a page that segfaults the parser: the worker process dies."""
+    if doc.input_ref == "d5":
+        os._exit(3)
+    return run_mod.process_doc(doc, e, v, c)
+
+
+def test_a_document_that_kills_its_worker_is_quarantined_and_the_run_goes_on() -> None:
+    pulled: list[int] = []
+    init = (ExtractConfig(), ValidateConfig(min_words=10), CTX)
+    out = [o for o, _ in run_mod._ordered_parallel(_docs(30, pulled), 2, init, crash_on_d5)]
+    assert [o.input_ref for o in out] == [f"d{i}" for i in range(30)]
+    dead = [o for o in out if isinstance(o, Rejected)]
+    assert [(o.input_ref, o.reason) for o in dead] == [("d5", "extractor_error")]
+    assert "worker process died" in dead[0].message
 
 
 def test_plan_shards_keeps_input_order_and_isolates_dump_files(tmp_path: Path) -> None:
