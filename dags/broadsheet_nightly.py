@@ -104,6 +104,7 @@ def broadsheet_nightly() -> None:
         results: list[dict[str, Any]], run: dict[str, str], sources: list[str]
     ) -> dict[str, Any]:
         """Merge shards, dedup across shards and nights, publish the partition atomically."""
+        from pipeline.lake import Lake
         from pipeline.run import RunInfo, ShardResult, publish_run
 
         ctx = get_current_context()
@@ -114,7 +115,7 @@ def broadsheet_nightly() -> None:
         out = summary.as_dict()
         log.info("run summary: %s", out)
         ctx["outlet_events"][ARTICLES].extra = {
-            "lake": str(cfg.lake.resolve()),
+            "lake": Lake(cfg.lake).uri,
             "ingest_date": out["ingest_date"],
             "run_id": out["run_id"],
             "written": out["written"],

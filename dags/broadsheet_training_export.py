@@ -30,15 +30,12 @@ def broadsheet_training_export() -> None:
     @task(inlets=[ARTICLES])
     def export() -> dict[str, Any]:
         from datetime import date
-        from pathlib import Path
 
         from pipeline.export import export_training_jsonl
 
         events = get_current_context()["inlet_events"][ARTICLES]
         extra = events[-1].extra
-        counts = export_training_jsonl(
-            Path(extra["lake"]), date.fromisoformat(extra["ingest_date"])
-        )
+        counts = export_training_jsonl(extra["lake"], date.fromisoformat(extra["ingest_date"]))
         log.info("exported %s for %s", counts, extra["ingest_date"])
         return {"ingest_date": extra["ingest_date"], "counts": counts}
 

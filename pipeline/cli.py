@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     ing = sub.add_parser("ingest", help="read inputs and publish one ingest date")
     ing.add_argument("paths", nargs="*", type=Path, help="files or folders (html, txt, jsonl)")
     ing.add_argument("--config", type=Path, help="sources file (YAML)")
-    ing.add_argument("--lake", type=Path, help="lake folder (default: config's, else ./lake)")
+    ing.add_argument(
+        "--lake", help="lake folder or s3://bucket/prefix (default: config's, else ./lake)"
+    )
     ing.add_argument("--date", type=_date, help="ingest date YYYY-MM-DD (default: today, UTC)")
     ing.add_argument(
         "--source",
@@ -57,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sql = sub.add_parser("sql", help="query the lake's DuckDB catalog")
     sql.add_argument("query")
-    sql.add_argument("--lake", type=Path, default=Path("lake"))
+    sql.add_argument("--lake", default="lake", help="lake folder or s3://bucket/prefix")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
     return p
 
@@ -130,6 +132,8 @@ def _print_summary(summary: Any, cfg: Config) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from pipeline.lake import Lake
+
     out = Console()
     t = Table(title=f"run {summary.run_id} · ingest_date={summary.ingest_date} · {summary.status}")
     for col in ("source", "inputs", "written", "duplicates", "quarantined"):
@@ -149,17 +153,19 @@ def _print_summary(summary: Any, cfg: Config) -> None:
         out.print(f"quarantined by reason: {reasons}")
     out.print(f"boilerplate paragraphs removed: {summary.boilerplate_removed}")
     wall = summary.timings.get("shard_wall", 0.0)
-    out.print(f"lake: {cfg.lake.resolve()}  ({wall:.1f}s processing)")
+    out.print(f"lake: {Lake(cfg.lake).uri}  ({wall:.1f}s processing)")
 
 
 def _sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    catalog = args.lake / "catalog.duckdb"
-    if not catalog.exists():
-        print(f"error: no catalog at {catalog}; run `broadsheet ingest` first", file=sys.stderr)
+    from pipeline.lake import Lake, LakeError
+
+    try:
+        con = Lake(args.lake).connect()
+    except (LakeError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    con = duckdb.connect(str(catalog), read_only=True)
     try:
         rel = con.sql(args.query)
         if rel is None:

@@ -113,7 +113,8 @@ class LakeConfig(_Strict):
 
 
 class Config(_Strict):
-    lake: Path = Path("lake")
+    # A folder, or an object-store URL (s3://bucket/prefix) that workers on other hosts share.
+    lake: str = "lake"
     workers: int = Field(default=1, ge=1, le=256)
     sources: tuple[SourceConfig, ...] = Field(min_length=1)
     extract: ExtractConfig = ExtractConfig()
@@ -176,7 +177,7 @@ def build_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
                     raw["paths"] = [str(base_dir / p) for p in raw["paths"]]
             sources.append(raw)
         data["sources"] = sources
-        if "lake" in data and data["lake"] is not None:
+        if data.get("lake") is not None and "://" not in str(data["lake"]):
             data["lake"] = str(base_dir / str(data["lake"]))
     else:
         for raw in data.get("sources") or []:
@@ -202,7 +203,7 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> Config:
     # Flags are relative to the working directory, not to the sources file.
     updates = {k: v for k, v in (overrides or {}).items() if v is not None}
     if "lake" in updates:
-        updates["lake"] = Path(updates["lake"])
+        updates["lake"] = str(updates["lake"])
     return cfg.model_copy(update=updates) if updates else cfg
 
 

@@ -9,8 +9,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
 from pipeline.lake import Lake
 
 log = logging.getLogger(__name__)
@@ -19,17 +17,23 @@ _LANG = re.compile(r"^[a-z]{2,3}$")
 
 
 def export_training_jsonl(
-    lake_root: Path, ingest_date: date, out_root: Path | None = None, min_words: int = 0
+    lake_location: str | Path,
+    ingest_date: date,
+    out_root: Path | None = None,
+    min_words: int = 0,
 ) -> dict[str, int]:
     """One JSONL shard per language for one ingest date: what a training job reads.
 
     Written to a temporary name and renamed, so a consumer never sees half a shard; re-running
-    replaces the date's shards. Returns rows written per language.
+    replaces the date's shards. Default place: LAKE/exports/training for a local lake, else
+    ./exports/training. Returns rows written per language.
     """
-    lake = Lake(lake_root)
-    out_dir = (out_root or lake.root / "exports" / "training") / f"ingest_date={ingest_date}"
+    lake = Lake(lake_location)
+    if out_root is None:
+        out_root = (lake.root if lake.storage.local else Path(".")) / "exports" / "training"
+    out_dir = out_root / f"ingest_date={ingest_date}"
     out_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(lake.catalog_path), read_only=True)
+    con = lake.connect()
     counts: dict[str, int] = {}
     where = "ingest_date = ? AND word_count >= ?"
     try:

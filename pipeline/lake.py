@@ -22,8 +22,8 @@ import fcntl
 import json
 import logging
 import os
+import posixpath
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,11 +34,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline.config import LakeConfig
 from pipeline.contract import article_arrow_schema, article_row
 from pipeline.records import Article, Duplicate, Rejected
+from pipeline.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -124,24 +126,23 @@ def _check_part_value(value: str) -> str:
     return value
 
 
-def partition_dir(root: Path, table: str, ingest_date: date, source: str) -> Path:
-    return (
-        root
-        / table
-        / f"ingest_date={ingest_date.isoformat()}"
-        / f"source={_check_part_value(source)}"
-    )
+def partition_rel(table: str, ingest_date: date, source: str) -> str:
+    """A partition's folder, relative to the lake (or to a run's staging)."""
+    return f"{table}/ingest_date={ingest_date.isoformat()}/source={_check_part_value(source)}"
 
 
 class _RotatingWriter:
     """Streams rows of one schema into numbered Parquet files of at most rows_per_file rows."""
 
-    def __init__(self, folder: Path, schema: pa.Schema, opts: LakeConfig, prefix: str) -> None:
+    def __init__(
+        self, storage: Storage, folder: str, schema: pa.Schema, opts: LakeConfig, prefix: str
+    ) -> None:
+        self.storage = storage
         self.folder = folder
         self.schema = schema
         self.opts = opts
         self.prefix = prefix
-        self.files: list[Path] = []
+        self.files: list[str] = []
         self._buffer: list[dict[str, Any]] = []
         self._writer: pq.ParquetWriter | None = None
         self._rows_in_file = 0
@@ -157,9 +158,11 @@ class _RotatingWriter:
         if not self._buffer:
             return
         if self._writer is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.folder / f"{self.prefix}-{len(self.files):05d}.parquet"
-            self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+            self.storage.makedirs(self.folder)
+            path = posixpath.join(self.folder, f"{self.prefix}-{len(self.files):05d}.parquet")
+            self._writer = pq.ParquetWriter(
+                path, self.schema, compression="zstd", filesystem=self.storage.fs
+            )
             self.files.append(path)
             self._rows_in_file = 0
         self._writer.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema))
@@ -177,13 +180,18 @@ class _RotatingWriter:
 
 
 def _sorted_final(
-    table: pa.Table, keys: Sequence[tuple[str, str]], out: Path, opts: LakeConfig
+    storage: Storage,
+    table: pa.Table,
+    keys: Sequence[tuple[str, str]],
+    out: str,
+    opts: LakeConfig,
 ) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
+    storage.makedirs(posixpath.dirname(out))
     table = table.sort_by(list(keys)) if table.num_rows else table
     pq.write_table(
         table,
         out,
+        filesystem=storage.fs,
         compression="zstd",
         compression_level=opts.zstd_level,
         row_group_size=opts.row_group_rows,
@@ -194,15 +202,13 @@ def _sorted_final(
 class ShardWriter:
     """Streams one shard's records into LAKE/_staging/<run_id>/shards/<index>/<table>/."""
 
-    def __init__(self, root: Path, opts: LakeConfig) -> None:
+    def __init__(self, storage: Storage, root: str, opts: LakeConfig) -> None:
         self.root = root
-        if root.exists():  # a retried shard starts over
-            shutil.rmtree(root)
-        root.mkdir(parents=True)
+        storage.rmtree(root)  # a retried shard starts over
+        storage.makedirs(root)
         self._writers = {
-            "articles": _RotatingWriter(root / "articles", article_arrow_schema(), opts, "chunk"),
-            "duplicates": _RotatingWriter(root / "duplicates", DUPLICATE_SCHEMA, opts, "chunk"),
-            "quarantine": _RotatingWriter(root / "quarantine", QUARANTINE_SCHEMA, opts, "chunk"),
+            table: _RotatingWriter(storage, posixpath.join(root, table), schema(), opts, "chunk")
+            for table, schema in _SCHEMAS.items()
         }
 
     def add_article(self, a: Article) -> None:
@@ -242,17 +248,24 @@ class RunStage:
     run_id: str
     ingest_date: date
     opts: LakeConfig
-    root: Path = field(init=False)
+    root: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.root = self.lake.root / "_staging" / self.run_id
+        self.root = self.lake.storage.path("_staging", self.run_id)
+
+    @property
+    def storage(self) -> Storage:
+        return self.lake.storage
 
     def shard_writer(self, index: int) -> ShardWriter:
-        return ShardWriter(self.root / "shards" / f"{index:06d}", self.opts)
+        return ShardWriter(
+            self.storage, posixpath.join(self.root, "shards", f"{index:06d}"), self.opts
+        )
 
-    def chunk_files(self, table: str) -> list[Path]:
+    def chunk_files(self, table: str) -> list[str]:
         """Staged chunks of a table, in shard order then write order."""
-        return sorted((self.root / "shards").glob(f"*/{table}/chunk-*.parquet"))
+        shards = posixpath.join(self.root, "shards")
+        return self.storage.files(shards, f"*/{table}/chunk-*.parquet")
 
     def discard(self) -> None:
         """Forget everything staged: the lake stays exactly as it was.
@@ -260,9 +273,10 @@ class RunStage:
         Once the publish journal is committed the staged files belong to it: the next process
         that opens the lake rolls the publish forward, so they must stay.
         """
-        if (self.lake.root / "_journal" / f"{self.run_id}.json").exists():
+        if self.storage.exists(self.lake.journal_path(self.run_id)):
             return
-        shutil.rmtree(self.root, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.storage.rmtree(self.root)
 
     def finalize(self, sources: Sequence[str], drop: dict[str, tuple[str, str, bool]]) -> None:
         """Write final partitions: per (table, source), compacted and sorted files.
@@ -272,32 +286,34 @@ class RunStage:
         duplicates. Shard chunks are merged into files of up to rows_per_file rows, so a run of
         many small shards does not leave many small files.
         """
-        final = self.root / "final"
+        self.sources = list(sources)
         for source in sources:
             for table in TABLES:
-                partition_dir(final, table, self.ingest_date, source).mkdir(parents=True)
+                self.storage.makedirs(self.final_dir(table, source))
         compactors = {t: _Compactor(self, t) for t in TABLES}
         for table in TABLES:
             for chunk in self.chunk_files(table):
-                t = pq.read_table(chunk)
+                t = pq.read_table(chunk, filesystem=self.storage.fs)
                 if table == "articles" and drop:
                     t, dups = _split_dropped(t, drop, self.run_id)
                     compactors["duplicates"].add(dups)
                 elif table == "duplicates" and drop:
                     t = _repoint(t, drop)
                 compactors[table].add(t)
-                chunk.unlink()
+                self.storage.delete(chunk)
         for c in compactors.values():
             c.flush_all()
 
-    def final_partitions(self) -> list[tuple[Path, Path]]:
+    def final_dir(self, table: str, source: str) -> str:
+        return posixpath.join(self.root, "final", partition_rel(table, self.ingest_date, source))
+
+    def final_partitions(self) -> list[tuple[str, str]]:
         """(staged, target) folder pairs for every partition this run replaces."""
-        pairs = []
-        base = self.root / "final"
-        for table in TABLES:
-            for d in sorted((base / table).glob("ingest_date=*/source=*")):
-                pairs.append((d, self.lake.root / d.relative_to(base)))
-        return pairs
+        return [
+            (self.final_dir(t, s), self.storage.path(partition_rel(t, self.ingest_date, s)))
+            for t in TABLES
+            for s in self.sources
+        ]
 
 
 _SCHEMAS: dict[str, Callable[[], pa.Schema]] = {
@@ -339,11 +355,9 @@ class _Compactor:
             return
         n = self.files.get(source, 0)
         self.files[source] = n + 1
-        out = partition_dir(self.stage.root / "final", self.table, self.stage.ingest_date, source)
+        out = posixpath.join(self.stage.final_dir(self.table, source), f"part-{n:05d}.parquet")
         table = pa.concat_tables(buf)
-        _sorted_final(
-            table, self.SORT_KEYS[self.table], out / f"part-{n:05d}.parquet", self.stage.opts
-        )
+        _sorted_final(self.stage.storage, table, self.SORT_KEYS[self.table], out, self.stage.opts)
 
     def flush_all(self) -> None:
         for source in list(self.buffers):
@@ -418,28 +432,42 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 class Lake:
-    """A lake folder: opening it takes the write lock and rolls forward interrupted publishes."""
+    """A lake (local folder or object-store prefix). Writers open it with `locked()`, which
+    takes the write lock and rolls forward interrupted publishes."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
+    def __init__(self, location: str | Path) -> None:
+        self.storage = Storage(location)
+        self.uri = self.storage.uri
+
+    @property
+    def root(self) -> Path:
+        """The local folder of a local lake (object-store lakes have none)."""
+        if not self.storage.local:
+            raise LakeError(f"{self.uri} is not a local folder")
+        return Path(self.storage.root)
+
+    def journal_path(self, run_id: str) -> str:
+        return self.storage.path("_journal", f"{run_id}.json")
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[Lake]:
+        """Serialise writers. Local lakes use flock; on object stores there is no lock, and one
+        publisher at a time is the deployment's job (the DAG has one publish task per run and
+        max_active_runs=1)."""
+        if not self.storage.local:
+            try:
+                self.storage.makedirs(self.storage.root)
+                self.recover()
+            except OSError as e:
+                raise LakeError(f"lake {self.uri} is not usable: {e}") from None
+            yield self
+            return
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
-            raise LakeError(f"lake {self.root} is not writable: {e.strerror}") from None
+            raise LakeError(f"lake {self.uri} is not writable: {e.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             self.recover()
@@ -455,41 +483,34 @@ class Lake:
 
     def publish(self, stage: RunStage, run_row: dict[str, Any]) -> None:
         """Swap the run's partitions in, all or nothing, and append its run row."""
-        runs_dir = self.root / "runs" / f"ingest_date={stage.ingest_date.isoformat()}"
-        staged_run = stage.root / "final" / "runs" / f"run-{stage.run_id}.parquet"
-        staged_run.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist([run_row], schema=RUN_SCHEMA), staged_run)
-        moves = [(str(s), str(t)) for s, t in stage.final_partitions()]
-        moves.append((str(staged_run), str(runs_dir / staged_run.name)))
-        journal_dir = self.root / "_journal"
-        journal_dir.mkdir(exist_ok=True)
-        journal = journal_dir / f"{stage.run_id}.json"
-        tmp = journal.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"run_id": stage.run_id, "moves": moves}, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, journal)  # the commit point
-        _fsync_dir(journal_dir)
-        self._apply(journal)
+        st = self.storage
+        name = f"run-{stage.run_id}.parquet"
+        staged_run = posixpath.join(stage.root, "final", "runs", name)
+        st.makedirs(posixpath.dirname(staged_run))
+        pq.write_table(
+            pa.Table.from_pylist([run_row], schema=RUN_SCHEMA), staged_run, filesystem=st.fs
+        )
+        moves = [[s, t, "dir"] for s, t in stage.final_partitions()]
+        runs_dir = st.path("runs", f"ingest_date={stage.ingest_date.isoformat()}")
+        moves.append([staged_run, posixpath.join(runs_dir, name), "file"])
+        spec = json.dumps({"run_id": stage.run_id, "moves": moves}).encode()
+        # The commit point: once the journal exists, the publish will complete.
+        st.write_bytes_durably(self.journal_path(stage.run_id), spec)
+        self._apply(self.journal_path(stage.run_id))
 
-    def _apply(self, journal: Path) -> None:
-        spec = json.loads(journal.read_text(encoding="utf-8"))
+    def _apply(self, journal: str) -> None:
+        st = self.storage
+        spec = json.loads(st.read_bytes(journal))
         run_id = spec["run_id"]
-        trash = self.root / "_trash" / run_id
-        for i, (staged_s, target_s) in enumerate(spec["moves"]):
-            staged, target = Path(staged_s), Path(target_s)
-            if not staged.exists():
-                continue  # already moved by an earlier, interrupted attempt
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.exists():
-                trash.mkdir(parents=True, exist_ok=True)
-                os.replace(target, trash / f"{i:05d}")
-            os.replace(staged, target)
-            _fsync_dir(target.parent)
-        journal.unlink()
-        shutil.rmtree(trash, ignore_errors=True)
-        shutil.rmtree(self.root / "_staging" / run_id, ignore_errors=True)
+        trash = st.path("_trash", run_id)
+        for i, (staged, target, kind) in enumerate(spec["moves"]):
+            if kind == "dir":
+                st.swap_dir(staged, target, posixpath.join(trash, f"{i:05d}"))
+            elif st.exists(staged):  # else moved by an earlier, interrupted attempt
+                st.move_file(staged, target)
+        st.delete(journal)
+        st.rmtree(trash)
+        st.rmtree(st.path("_staging", run_id))
 
     def recover(self, stale_after_s: float = STALE_STAGING_S) -> None:
         """Finish committed publishes; sweep staging that no live run can still be writing.
@@ -497,36 +518,36 @@ class Lake:
         Shards write staging without the lock (they run in parallel), so only staging untouched
         for `stale_after_s` is swept; a failed run discards its own staging at once.
         """
-        journal_dir = self.root / "_journal"
+        st = self.storage
         rolled = False
-        if journal_dir.is_dir():
-            for leftover in sorted(journal_dir.glob("*.tmp")):
-                leftover.unlink()
-            for journal in sorted(journal_dir.glob("*.json")):
-                log.warning("rolling forward interrupted publish", extra={"journal": str(journal)})
-                self._apply(journal)
-                rolled = True
-        shutil.rmtree(self.root / "_trash", ignore_errors=True)
-        staging = self.root / "_staging"
-        if staging.is_dir():
-            now = time.time()
-            for run_dir in staging.iterdir():
-                if now - _newest_mtime(run_dir) > stale_after_s:
-                    log.warning("sweeping stale staging", extra={"path": str(run_dir)})
-                    shutil.rmtree(run_dir, ignore_errors=True)
+        for leftover in st.files(st.path("_journal"), "*.tmp"):
+            st.delete(leftover)
+        for journal in st.files(st.path("_journal"), "*.json"):
+            log.warning("rolling forward interrupted publish", extra={"journal": journal})
+            self._apply(journal)
+            rolled = True
+        st.rmtree(st.path("_trash"))
+        staging = st.path("_staging")
+        runs = {st.rel(f).split("/")[1] for f in st.files(staging)}
+        now = time.time()
+        for run_id in sorted(runs):
+            run_dir = posixpath.join(staging, run_id)
+            if now - st.newest_mtime(run_dir) > stale_after_s:
+                log.warning("sweeping stale staging", extra={"path": run_dir})
+                st.rmtree(run_dir)
         if rolled:
             self.refresh_catalog()
 
     # -- reading ------------------------------------------------------------------------------
 
-    def files(self, table: str) -> list[Path]:
+    def files(self, table: str) -> list[str]:
         pattern = (
             "ingest_date=*/*.parquet" if table == "runs" else "ingest_date=*/source=*/*.parquet"
         )
-        return sorted((self.root / table).glob(pattern))
+        return self.storage.files(self.storage.path(table), pattern)
 
     def prior_matches(
-        self, staged: Sequence[Path], ingest_date: date, replaced_sources: Sequence[str]
+        self, staged: Sequence[str], ingest_date: date, replaced_sources: Sequence[str]
     ) -> dict[str, tuple[str, str]]:
         """Staged article_ids whose URL or text is already in an earlier published partition.
 
@@ -541,26 +562,29 @@ class Lake:
         ]
         if not existing or not staged:
             return {}
+        cols = ["article_id", "canonical_url", "content_sha256"]
         con = duckdb.connect()
         try:
+            # Arrow datasets, so the same code reads a local folder or an object store; only
+            # the three key columns are read.
+            fs = self.storage.fs
+            con.register("prior", ds.dataset(existing, filesystem=fs, partitioning=None))
+            con.register("staged", ds.dataset(list(staged), filesystem=fs, partitioning=None))
             # Two equi-joins rather than one OR-join, so DuckDB can hash-join each side.
             rows = con.execute(
-                """
-                WITH prior AS (
-                    SELECT article_id, canonical_url, content_sha256 FROM read_parquet($prior)
-                ), staged AS (
-                    SELECT article_id, canonical_url, content_sha256 FROM read_parquet($staged)
-                ), hits AS (
+                f"""
+                WITH p AS (SELECT {", ".join(cols)} FROM prior),
+                s AS (SELECT {", ".join(cols)} FROM staged),
+                hits AS (
                     SELECT s.article_id AS sid, p.article_id AS pid, true AS by_url
-                    FROM staged s JOIN prior p ON p.canonical_url = s.canonical_url
+                    FROM s JOIN p ON p.canonical_url = s.canonical_url
                     UNION ALL
                     SELECT s.article_id, p.article_id, false
-                    FROM staged s JOIN prior p ON p.content_sha256 = s.content_sha256
+                    FROM s JOIN p ON p.content_sha256 = s.content_sha256
                 )
                 SELECT sid, coalesce(min(pid) FILTER (WHERE by_url), min(pid)), bool_or(by_url)
                 FROM hits GROUP BY sid
-                """,
-                {"prior": [str(p) for p in existing], "staged": [str(p) for p in staged]},
+                """
             ).fetchall()
         finally:
             con.close()
@@ -575,50 +599,80 @@ class Lake:
     def catalog_path(self) -> Path:
         return self.root / "catalog.duckdb"
 
+    def _views(self, con: duckdb.DuckDBPyConnection, *, portable: bool) -> None:
+        """The four views. `portable`: glob views over local paths, openable by any DuckDB;
+        otherwise Arrow datasets registered on this connection (object-store lakes)."""
+        for table, schema in _CATALOG_SCHEMAS.items():
+            files = self.files(table)
+            if not files:
+                con.register("_empty", pa.Table.from_pylist([], schema=schema))
+                con.execute(
+                    f"CREATE OR REPLACE TABLE {table} AS "
+                    "SELECT *, NULL::DATE AS ingest_date FROM _empty"
+                )
+                con.unregister("_empty")
+            elif portable:
+                glob = posixpath.join(self.storage.path(table), _GLOBS[table])
+                con.execute(
+                    f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
+                    f"{_sql_str(glob)}, hive_partitioning = true, union_by_name = true)"
+                )
+            else:
+                dataset = ds.dataset(
+                    self.storage.path(table),
+                    filesystem=self.storage.fs,
+                    format="parquet",
+                    partitioning=ds.partitioning(flavor="hive"),
+                    exclude_invalid_files=True,
+                )
+                con.register(f"_{table}_arrow", dataset)
+                cast = "CAST(ingest_date AS DATE) AS ingest_date"
+                con.execute(
+                    f"CREATE OR REPLACE VIEW {table} AS SELECT * REPLACE ({cast}) "
+                    f"FROM _{table}_arrow"
+                )
+
     def refresh_catalog(self) -> None:
-        """(Re)create the views; an absent table gets an empty view of the right shape."""
-        empty: dict[str, pa.Schema] = {
-            "articles": article_arrow_schema(),
-            "duplicates": DUPLICATE_SCHEMA,
-            "quarantine": QUARANTINE_SCHEMA,
-            "runs": RUN_SCHEMA,
-        }
+        """(Re)create LAKE/catalog.duckdb for a local lake; object-store lakes are queried with
+        `connect()` (or a DuckDB with httpfs) instead."""
+        if not self.storage.local:
+            return
         tmp = self.catalog_path.with_suffix(".duckdb.tmp")
         tmp.unlink(missing_ok=True)
         con = duckdb.connect(str(tmp))
         try:
-            for table, schema in empty.items():
-                glob = (
-                    self.root / table / "ingest_date=*" / "*.parquet"
-                    if table == "runs"
-                    else self.root / table / "ingest_date=*" / "source=*" / "*.parquet"
-                )
-                if self.files(table):
-                    con.execute(
-                        f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
-                        f"{_sql_str(str(glob))}, hive_partitioning = true, union_by_name = true)"
-                    )
-                else:
-                    con.register("_empty", pa.Table.from_pylist([], schema=schema))
-                    con.execute(
-                        f"CREATE OR REPLACE TABLE {table} AS "
-                        "SELECT *, NULL::DATE AS ingest_date FROM _empty"
-                    )
-                    con.unregister("_empty")
+            self._views(con, portable=True)
         finally:
             con.close()
         os.replace(tmp, self.catalog_path)
 
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with the views, for a local or an object-store lake."""
+        if self.storage.local:
+            if not self.catalog_path.exists():
+                raise LakeError(f"no catalog at {self.catalog_path}; run `broadsheet ingest`")
+            return duckdb.connect(str(self.catalog_path), read_only=True)
+        con = duckdb.connect()
+        self._views(con, portable=False)
+        return con
 
-def _newest_mtime(folder: Path) -> float:
-    newest = folder.stat().st_mtime
-    for p in folder.rglob("*"):
-        with contextlib.suppress(OSError):
-            newest = max(newest, p.stat().st_mtime)
-    return newest
+
+_CATALOG_SCHEMAS: dict[str, pa.Schema] = {
+    "articles": article_arrow_schema(),
+    "duplicates": DUPLICATE_SCHEMA,
+    "quarantine": QUARANTINE_SCHEMA,
+    "runs": RUN_SCHEMA,
+}
+_GLOBS = {
+    "articles": "ingest_date=*/source=*/*.parquet",
+    "duplicates": "ingest_date=*/source=*/*.parquet",
+    "quarantine": "ingest_date=*/source=*/*.parquet",
+    "runs": "ingest_date=*/*.parquet",
+}
 
 
-def _part_of(path: Path) -> tuple[date, str]:
-    source = path.parent.name.split("=", 1)[1]
-    day = date.fromisoformat(path.parent.parent.name.split("=", 1)[1])
+def _part_of(path: str) -> tuple[date, str]:
+    parent = posixpath.dirname(path)
+    source = posixpath.basename(parent).split("=", 1)[1]
+    day = date.fromisoformat(posixpath.basename(posixpath.dirname(parent)).split("=", 1)[1])
     return day, source

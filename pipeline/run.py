@@ -415,7 +415,8 @@ def _cross_shard_duplicates(stage: RunStage) -> dict[str, tuple[str, str, bool]]
     drop: dict[str, tuple[str, str, bool]] = {}
     for chunk in stage.chunk_files("articles"):
         cols = ["article_id", "canonical_url", "content_sha256"]
-        for batch in pq.ParquetFile(chunk).iter_batches(columns=cols, batch_size=10_000):
+        source = stage.storage.fs.open_input_file(chunk)
+        for batch in pq.ParquetFile(source).iter_batches(columns=cols, batch_size=10_000):
             for aid, url, sha in zip(*(batch.column(c).to_pylist() for c in cols), strict=True):
                 hit = dedup.key(aid, url, sha)
                 if hit is not None and hit[0] != aid:
@@ -485,7 +486,7 @@ def _source_of_dropped(stage: RunStage, drop: dict[str, tuple[str, str, bool]]) 
     if not drop:
         return
     for chunk in stage.chunk_files("articles"):
-        t = pq.read_table(chunk, columns=["article_id", "source"])
+        t = pq.read_table(chunk, columns=["article_id", "source"], filesystem=stage.storage.fs)
         for aid, source in zip(
             t.column("article_id").to_pylist(), t.column("source").to_pylist(), strict=True
         ):

@@ -19,9 +19,11 @@ def test_sources_file_paths_are_relative_to_the_file(tmp_path: Path) -> None:
     src = cfg.sources[0]
     assert isinstance(src, JsonlSource) and src.fields.url == "link" and src.fields.html == "html"
     assert src.paths == (tmp_path / "conf" / "dumps" / "wire.jsonl",)
-    assert cfg.lake.resolve() == (tmp_path / "lake").resolve()
-    # Flags win, relative to the working directory.
-    assert load_config(f, {"lake": "elsewhere"}).lake == Path("elsewhere")
+    assert Path(cfg.lake).resolve() == (tmp_path / "lake").resolve()
+    # Flags win, relative to the working directory; object-store URLs are kept as they are.
+    assert load_config(f, {"lake": "elsewhere"}).lake == "elsewhere"
+    f.write_text(f.read_text().replace("lake: ../lake", "lake: s3://bucket/news"))
+    assert load_config(f).lake == "s3://bucket/news"
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import lake as lake_mod
 from pipeline import run as run_mod
+from pipeline import storage as storage_mod
 from pipeline.config import Config, build_config
 from pipeline.contract import article_arrow_schema
 from pipeline.lake import Lake
@@ -142,10 +143,10 @@ def test_crash_during_publish_is_rolled_forward(
                 raise OSError("disk went away")
         real(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(lake_mod.os, "replace", flaky)
+    monkeypatch.setattr(storage_mod.os, "replace", flaky)
     with pytest.raises(OSError):
         run_ingest(cfg, DAY)
-    monkeypatch.setattr(lake_mod.os, "replace", real)
+    monkeypatch.setattr(storage_mod.os, "replace", real)
     # The journal was committed: the next process to open the lake finishes the publish.
     assert list((tmp_path / "lake/_journal").glob("*.json"))
     with Lake(cfg.lake).locked():
@@ -169,4 +170,4 @@ def test_empty_lake_catalog_has_typed_empty_tables(tmp_path: Path) -> None:
 
 def test_unsafe_partition_values_are_refused(tmp_path: Path) -> None:
     with pytest.raises(lake_mod.LakeError):
-        lake_mod.partition_dir(tmp_path, "articles", DAY, "../../etc")
+        lake_mod.partition_rel("articles", DAY, "../../etc")
