@@ -14,7 +14,7 @@ import trafilatura
 from trafilatura.settings import Document
 
 from pipeline.config import ExtractConfig
-from pipeline.records import Extracted, RawDoc, Rejected, excerpt
+from pipeline.records import Extracted, RawDoc, Rejected
 from pipeline.textdump import parse_text_article
 
 log = logging.getLogger(__name__)
@@ -92,15 +92,7 @@ def _extract_html(doc: RawDoc, html: bytes, cfg: ExtractConfig) -> Extracted | R
     )
     text = (result.text if isinstance(result, Document) else None) or ""
     if not isinstance(result, Document) or not text.strip():
-        return Rejected(
-            doc.source,
-            doc.input_ref,
-            doc.input_format,
-            "extract",
-            "no_content",
-            "the extractor found no article text",
-            excerpt(html),
-        )
+        return doc.reject("extract", "no_content", "the extractor found no article text")
     authors = tuple(a for a in (result.author or "").split(";") if a.strip())
     return Extracted(
         source=doc.source,
@@ -181,40 +173,15 @@ def _extract_text(doc: RawDoc, text: str) -> Extracted:
 def extract(doc: RawDoc, cfg: ExtractConfig) -> Extracted | Rejected:
     """One document in, its extraction or the reason it has none out; never raises for data."""
     if doc.size > cfg.max_bytes:
-        return Rejected(
-            doc.source,
-            doc.input_ref,
-            doc.input_format,
-            "extract",
-            "too_large",
-            f"{doc.size} bytes is over extract.max_bytes={cfg.max_bytes}",
-        )
+        msg = f"{doc.size} bytes is over extract.max_bytes={cfg.max_bytes}"
+        return doc.reject("extract", "too_large", msg, keep=False)
     try:
         with time_limit(cfg.timeout_s):
             if doc.html is not None:
                 return _extract_html(doc, doc.html, cfg)
             return _extract_text(doc, doc.text or "")
     except ExtractionTimeout:
-        return Rejected(
-            doc.source,
-            doc.input_ref,
-            doc.input_format,
-            "extract",
-            "timeout",
-            f"extraction took over extract.timeout_s={cfg.timeout_s}s",
-            excerpt(doc.html if doc.html is not None else doc.text),
-        )
+        msg = f"extraction took over extract.timeout_s={cfg.timeout_s}s"
+        return doc.reject("extract", "timeout", msg)
     except Exception as e:  # the extractor's bugs are the input's quarantine, not the run's end
-        return _crash(doc, e)
-
-
-def _crash(doc: RawDoc, e: BaseException) -> Rejected:
-    return Rejected(
-        doc.source,
-        doc.input_ref,
-        doc.input_format,
-        "extract",
-        "extractor_error",
-        f"{type(e).__name__}: {e}"[:500],
-        excerpt(doc.html if doc.html is not None else doc.text),
-    )
+        return doc.reject("extract", "extractor_error", f"{type(e).__name__}: {e}"[:500])

@@ -64,6 +64,11 @@ class RawDoc:
             return len(self.html)
         return len(self.text.encode("utf-8")) if self.text is not None else 0
 
+    def reject(self, stage: Stage, reason: Reason, message: str, keep: bool = True) -> Rejected:
+        """This input's quarantine record; `keep` stores an excerpt of it for diagnosis."""
+        raw = excerpt(self.html if self.html is not None else self.text) if keep else None
+        return Rejected(self.source, self.input_ref, self.input_format, stage, reason, message, raw)
+
 
 @dataclass(frozen=True, slots=True)
 class Extracted:

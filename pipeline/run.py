@@ -29,7 +29,7 @@ from pipeline.dedup import ExactDeduper
 from pipeline.extract import extract
 from pipeline.lake import Lake, LakeError, RunStage
 from pipeline.normalize import NormalizeContext, to_article
-from pipeline.records import Article, Duplicate, RawDoc, Rejected, excerpt
+from pipeline.records import Article, Duplicate, RawDoc, Rejected
 from pipeline.sources import read_files, source_files
 from pipeline.sources.files import shape_of
 from pipeline.validate import validate_article
@@ -152,18 +152,6 @@ DocFn = Callable[[RawDoc, ExtractConfig, ValidateConfig, NormalizeContext], Resu
 _NO_TIME = (0.0, 0.0, 0.0)
 
 
-def _worker_died(doc: RawDoc) -> Rejected:
-    return Rejected(
-        doc.source,
-        doc.input_ref,
-        doc.input_format,
-        "extract",
-        "extractor_error",
-        "the worker process died on this document (crash or out of memory)",
-        excerpt(doc.html if doc.html is not None else doc.text),
-    )
-
-
 def _ordered_parallel(
     docs: Iterable[RawDoc | Rejected],
     workers: int,
@@ -228,7 +216,8 @@ def _isolate(
         except BrokenProcessPool:
             log.warning("worker died; document quarantined", extra={"input_ref": doc.input_ref})
             _reset_executor()
-            yield (_worker_died(doc), _NO_TIME)
+            msg = "the worker process died on this document (crash or out of memory)"
+            yield (doc.reject("extract", "extractor_error", msg), _NO_TIME)
 
 
 # -- shards ----------------------------------------------------------------------------------------
