@@ -11,7 +11,8 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 # Embedded Airflow: SQLite metadata DB and logs under .airflow/, DAGs from dags/.
 DEMO_DATE ?= 2026-11-25
-AIRFLOW_ENV := AIRFLOW_HOME=$(CURDIR)/.airflow \
+AIRFLOW_ENV := PATH="$(CURDIR)/$(BIN):$$PATH" \
+	AIRFLOW_HOME=$(CURDIR)/.airflow \
 	AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False \
 	BROADSHEET_SOURCES=$(CURDIR)/examples/sources.yaml \

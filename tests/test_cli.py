@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -68,18 +67,6 @@ def test_bad_config_exits_2_with_the_location(
     cfg.write_text("sources:\n  - {name: Bad!, type: html, path: x}\n")
     assert main(["ingest", "--config", str(cfg)]) == 2
     assert "sources.0.name" in capsys.readouterr().err
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through read-only permissions")
-def test_unwritable_lake_exits_1(tmp_path: Path) -> None:
-    _pages(tmp_path / "in", 1)
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    ro.chmod(0o500)
-    try:
-        assert main(["ingest", str(tmp_path / "in"), "--lake", str(ro / "lake")]) == 1
-    finally:
-        ro.chmod(0o700)
 
 
 def test_lake_that_is_a_file_exits_1_and_publishes_nothing(tmp_path: Path) -> None:
