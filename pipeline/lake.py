@@ -45,6 +45,10 @@ from pipeline.storage import Storage
 log = logging.getLogger(__name__)
 
 TABLES = ("articles", "duplicates", "quarantine")
+# (source, input_ref) of a staged article -> (kept article_id, match, previous_run): the staged
+# articles that are not to be written. One input is one row, so this names rows, where an
+# article_id may not (the same URL twice).
+Dropped = dict[tuple[str, str], tuple[str, str, bool]]
 STALE_STAGING_S = 24 * 3600.0
 _PART_VALUE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
@@ -278,27 +282,36 @@ class RunStage:
         with contextlib.suppress(OSError):
             self.storage.rmtree(self.root)
 
-    def finalize(self, sources: Sequence[str], drop: dict[str, tuple[str, str, bool]]) -> None:
+    def finalize(self, sources: Sequence[str], drop: Dropped) -> None:
         """Write final partitions: per (table, source), compacted and sorted files.
 
-        `drop` maps article_id -> (kept article_id, match, previous_run) for staged articles that
-        turned out to duplicate another shard's or an earlier night's record: they go to
-        duplicates. Shard chunks are merged into files of up to rows_per_file rows, so a run of
-        many small shards does not leave many small files.
+        `drop` names the staged articles that turned out to duplicate another shard's or an
+        earlier night's record: they go to duplicates, and duplicates that pointed at them
+        point at the kept record instead. Shard
+        chunks are merged into files of up to rows_per_file rows, so a run of many small shards
+        does not leave many small files.
         """
         self.sources = list(sources)
         for source in sources:
             for table in TABLES:
                 self.storage.makedirs(self.final_dir(table, source))
         compactors = {t: _Compactor(self, t) for t in TABLES}
+        retarget: dict[str, tuple[str, bool]] = {}
         for table in TABLES:
             for chunk in self.chunk_files(table):
                 t = pq.read_table(chunk, filesystem=self.storage.fs)
                 if table == "articles" and drop:
                     t, dups = _split_dropped(t, drop, self.run_id)
                     compactors["duplicates"].add(dups)
-                elif table == "duplicates" and drop:
-                    t = _repoint(t, drop)
+                    for aid, kept, prev in zip(
+                        dups.column("article_id").to_pylist(),
+                        dups.column("duplicate_of").to_pylist(),
+                        dups.column("previous_run").to_pylist(),
+                        strict=True,
+                    ):
+                        retarget[aid] = (kept, prev)
+                elif table == "duplicates" and retarget:
+                    t = _repoint(t, retarget)
                 compactors[table].add(t)
                 self.storage.delete(chunk)
         for c in compactors.values():
@@ -383,14 +396,13 @@ def duplicate_row(d: Duplicate) -> dict[str, Any]:
     }
 
 
-def _split_dropped(
-    t: pa.Table, drop: dict[str, tuple[str, str, bool]], run_id: str
-) -> tuple[pa.Table, pa.Table]:
-    mask = pa.array([i in drop for i in t.column("article_id").to_pylist()])
+def _split_dropped(t: pa.Table, drop: Dropped, run_id: str) -> tuple[pa.Table, pa.Table]:
+    keys = zip(t.column("source").to_pylist(), t.column("input_ref").to_pylist(), strict=True)
+    mask = pa.array([k in drop for k in keys])
     gone = t.filter(mask)
     rows = []
     for r in gone.to_pylist():
-        kept_id, match, previous = drop[r["article_id"]]
+        kept_id, match, previous = drop[(r["source"], r["input_ref"])]
         rows.append(
             {
                 "article_id": r["article_id"],
@@ -411,14 +423,14 @@ def _split_dropped(
     return t.filter(pc.invert(mask)), pa.Table.from_pylist(rows, schema=DUPLICATE_SCHEMA)
 
 
-def _repoint(t: pa.Table, drop: dict[str, tuple[str, str, bool]]) -> pa.Table:
+def _repoint(t: pa.Table, retarget: dict[str, tuple[str, bool]]) -> pa.Table:
     """Duplicates of a record that was itself dropped point at the record that was kept."""
     targets = t.column("duplicate_of").to_pylist()
-    if not any(x in drop for x in targets):
+    if not any(x in retarget for x in targets):
         return t
-    kept = [drop[x][0] if x in drop else x for x in targets]
+    kept = [retarget[x][0] if x in retarget else x for x in targets]
     prev = [
-        drop[x][2] if x in drop else p
+        retarget[x][1] if x in retarget else p
         for x, p in zip(targets, t.column("previous_run").to_pylist(), strict=True)
     ]
     t = t.set_column(t.schema.get_field_index("duplicate_of"), "duplicate_of", pa.array(kept))

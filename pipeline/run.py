@@ -27,7 +27,7 @@ from pipeline.config import Config, ExtractConfig, SourceConfig, ValidateConfig
 from pipeline.contract import schema_version
 from pipeline.dedup import ExactDeduper
 from pipeline.extract import extract
-from pipeline.lake import Lake, LakeError, RunStage
+from pipeline.lake import Dropped, Lake, LakeError, RunStage
 from pipeline.normalize import NormalizeContext, to_article
 from pipeline.records import Article, Duplicate, RawDoc, Rejected
 from pipeline.sources import read_files, source_files
@@ -398,19 +398,34 @@ def process_shard(
 # -- publishing ------------------------------------------------------------------------------------
 
 
-def _cross_shard_duplicates(stage: RunStage) -> dict[str, tuple[str, str, bool]]:
-    """Articles kept by their own shard but duplicating an earlier shard's article."""
+def _resolve_duplicates(
+    stage: RunStage, prior: dict[str, tuple[str, str]]
+) -> tuple[Dropped, Counter[str]]:
+    """Staged articles that are not to be written, and how many per source.
+
+    Each shard kept the first of its own duplicates; here the shards meet, in input order, and
+    the records of earlier nights (`prior`, by article_id) win over tonight's.
+    """
     dedup = ExactDeduper()
-    drop: dict[str, tuple[str, str, bool]] = {}
+    drop: Dropped = {}
+    per_source: Counter[str] = Counter()
+    cols = ["input_ref", "article_id", "canonical_url", "content_sha256", "source"]
     for chunk in stage.chunk_files("articles"):
-        cols = ["article_id", "canonical_url", "content_sha256"]
-        source = stage.storage.fs.open_input_file(chunk)
-        for batch in pq.ParquetFile(source).iter_batches(columns=cols, batch_size=10_000):
-            for aid, url, sha in zip(*(batch.column(c).to_pylist() for c in cols), strict=True):
-                hit = dedup.key(aid, url, sha)
-                if hit is not None and hit[0] != aid:
-                    drop[aid] = (hit[0], hit[1], False)
-    return drop
+        with stage.storage.fs.open_input_file(chunk) as fh:
+            for batch in pq.ParquetFile(fh).iter_batches(columns=cols, batch_size=10_000):
+                rows = zip(*(batch.column(c).to_pylist() for c in cols), strict=True)
+                for ref, aid, url, sha, source in rows:
+                    hit = dedup.key(aid, url, sha)
+                    key = (source, ref)
+                    if aid in prior:
+                        drop[key] = (prior[aid][0], prior[aid][1], True)
+                    elif hit is not None and hit[0] in prior:
+                        drop[key] = (prior[hit[0]][0], hit[1], True)
+                    elif hit is not None:
+                        drop[key] = (hit[0], hit[1], False)
+                    if key in drop:
+                        per_source[source] += 1
+    return drop, per_source
 
 
 def publish_run(
@@ -440,16 +455,8 @@ def publish_run(
     with lake.locked():
         try:
             t = time.perf_counter()
-            drop = _cross_shard_duplicates(stage)
-            staged = stage.chunk_files("articles")
-            prior = lake.prior_matches(staged, run.ingest_date, sources)
-            # An earlier night's record wins over tonight's; tonight's chains follow it there.
-            for aid, (kept, match, _) in list(drop.items()):
-                if kept in prior:
-                    drop[aid] = (prior[kept][0], match, True)
-            for aid, (kept, match) in prior.items():
-                drop[aid] = (kept, match, True)
-            moved = Counter(_source_of_dropped(stage, drop))
+            prior = lake.prior_matches(stage.chunk_files("articles"), run.ingest_date, sources)
+            drop, moved = _resolve_duplicates(stage, prior)
             for name, n in moved.items():
                 summary.by_source[name].written -= n
                 summary.by_source[name].duplicates += n
@@ -469,18 +476,6 @@ def publish_run(
             raise
     log.info("run published", extra={"summary": summary.as_dict()})
     return summary
-
-
-def _source_of_dropped(stage: RunStage, drop: dict[str, tuple[str, str, bool]]) -> Iterator[str]:
-    if not drop:
-        return
-    for chunk in stage.chunk_files("articles"):
-        t = pq.read_table(chunk, columns=["article_id", "source"], filesystem=stage.storage.fs)
-        for aid, source in zip(
-            t.column("article_id").to_pylist(), t.column("source").to_pylist(), strict=True
-        ):
-            if aid in drop:
-                yield source
 
 
 def run_ingest(

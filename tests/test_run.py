@@ -119,3 +119,33 @@ def test_shards_run_separately_give_the_same_lake_as_one_process(tmp_path: Path)
     # Three shards' chunks are compacted into one file per partition.
     dup_files = list((tmp_path / "lake/duplicates").glob("ingest_date=*/source=h/*.parquet"))
     assert len(dup_files) == 1
+
+
+def test_same_url_in_two_shards_is_written_once(tmp_path: Path) -> None:
+    """The same page captured twice (an update), landing in different shards."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i, words in enumerate(["first version of the story", "updated version of the story"]):
+        paras = [f"This is the {words}, with enough words in it to be kept as an article body."] * 2
+        (inputs / f"p{i}.html").write_text(
+            article_html(title="Same page", url="https://h.example/story", paragraphs=paras)
+        )
+    cfg = build_config(
+        {
+            "lake": str(tmp_path / "lake"),
+            "sources": [{"name": "h", "type": "html", "paths": [str(inputs)]}],
+            "validate": {"min_words": 5},
+        }
+    )
+    run = RunInfo.new(date(2026, 11, 20))
+    shards = plan_shards(cfg, None, files_per_shard=1)
+    assert len(shards) == 2
+    summary = publish_run(cfg, run, [process_shard(cfg, s, run) for s in shards], ["h"])
+    assert (summary.written, summary.duplicates) == (1, 1)
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "lake" / "catalog.duckdb"), read_only=True)
+    rows = con.execute("SELECT input_ref FROM articles").fetchall()
+    assert [r[0].rsplit("/", 1)[1] for r in rows] == ["p0.html"]
+    dup = con.execute("SELECT input_ref, match, duplicate_of FROM duplicates").fetchall()
+    assert [(d[0].rsplit("/", 1)[1], d[1]) for d in dup] == [("p1.html", "canonical_url")]
