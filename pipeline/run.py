@@ -398,6 +398,29 @@ def process_shard(
 # -- publishing ------------------------------------------------------------------------------------
 
 
+def _check_staged(stage: RunStage, summary: RunSummary) -> None:
+    """The staged rows must be exactly what the shards reported, or nothing is published.
+
+    Guards against publishing a partial night: a shard whose staging is gone (swept, or lost
+    with a disk) would otherwise replace a good partition with fewer rows.
+    """
+    expected = {
+        "articles": summary.written,
+        "duplicates": summary.duplicates,
+        "quarantine": summary.quarantined,
+    }
+    for table, want in expected.items():
+        have = 0
+        for chunk in stage.chunk_files(table):
+            with stage.storage.fs.open_input_file(chunk) as fh:
+                have += pq.ParquetFile(fh).metadata.num_rows
+        if have != want:
+            raise LakeError(
+                f"staging of run {stage.run_id} is incomplete: {have} {table} rows staged, "
+                f"the shards reported {want}; re-run the night"
+            )
+
+
 def _resolve_duplicates(
     stage: RunStage, prior: dict[str, tuple[str, str]]
 ) -> tuple[Dropped, Counter[str]]:
@@ -437,7 +460,8 @@ def publish_run(
     """Merge the shards, find duplicates across shards and nights, and publish atomically.
 
     Replaces the (ingest_date, source) partitions of `sources`. Raises LakeError, leaving the
-    lake untouched, when the run cannot publish.
+    lake untouched, when the run cannot publish. The staging stays for a retry of the publish
+    (Airflow retries the task) and is swept once stale.
     """
     summary = RunSummary(run.run_id, run.ingest_date, run.started_at, workers=cfg.workers)
     for r in sorted(results, key=lambda r: r.index):
@@ -455,6 +479,7 @@ def publish_run(
     with lake.locked():
         try:
             t = time.perf_counter()
+            _check_staged(stage, summary)
             prior = lake.prior_matches(stage.chunk_files("articles"), run.ingest_date, sources)
             drop, moved = _resolve_duplicates(stage, prior)
             for name, n in moved.items():
@@ -472,7 +497,6 @@ def publish_run(
             summary.timings["publish"] = time.perf_counter() - t
         except BaseException:
             summary.status = "failed"
-            stage.discard()
             raise
     log.info("run published", extra={"summary": summary.as_dict()})
     return summary
@@ -513,7 +537,11 @@ def run_ingest(
     except BaseException:
         stage.discard()
         raise
-    return publish_run(cfg, run, results, sources)
+    try:
+        return publish_run(cfg, run, results, sources)
+    except BaseException:
+        stage.discard()  # nobody will retry this publish; a no-op once the journal is committed
+        raise
 
 
 def versions() -> dict[str, str]:

@@ -149,3 +149,36 @@ def test_same_url_in_two_shards_is_written_once(tmp_path: Path) -> None:
     assert [r[0].rsplit("/", 1)[1] for r in rows] == ["p0.html"]
     dup = con.execute("SELECT input_ref, match, duplicate_of FROM duplicates").fetchall()
     assert [(d[0].rsplit("/", 1)[1], d[1]) for d in dup] == [("p1.html", "canonical_url")]
+
+
+def test_publish_refuses_a_partial_night_and_can_be_retried(tmp_path: Path) -> None:
+    """A publish that finds less staged than the shards reported must not replace anything."""
+    from pipeline.lake import LakeError
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(3):
+        paras = [f"Story {i} is long enough to be kept, with words about the harbour board."] * 3
+        (inputs / f"p{i}.html").write_text(
+            article_html(title=f"S{i}", url=f"https://h.example/{i}", paragraphs=paras)
+        )
+    cfg = build_config(
+        {
+            "lake": str(tmp_path / "lake"),
+            "sources": [{"name": "h", "type": "html", "paths": [str(inputs)]}],
+            "validate": {"min_words": 5},
+        }
+    )
+    run = RunInfo.new(date(2026, 11, 20))
+    shards = plan_shards(cfg, None, files_per_shard=1)
+    results = [process_shard(cfg, s, run) for s in shards]
+    lost = tmp_path / "lake" / "_staging" / run.run_id / "shards" / "000001"
+    moved_away = tmp_path / "shard1"
+    lost.rename(moved_away)
+    with pytest.raises(LakeError, match="incomplete"):
+        publish_run(cfg, run, results, ["h"])
+    assert not (tmp_path / "lake" / "articles").exists()
+    # The staging is still there for a retry (as Airflow retries the publish task).
+    moved_away.rename(lost)
+    summary = publish_run(cfg, run, results, ["h"])
+    assert summary.written == 3
