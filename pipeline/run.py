@@ -14,6 +14,7 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -120,9 +121,13 @@ def _executor(workers: int) -> ProcessPoolExecutor:
     return _pool[1]
 
 
-def _reset_executor() -> None:
+def _reset_executor(kill: bool = False) -> None:
+    """Drop the pool; `kill` first terminates its workers (one of them is stuck)."""
     global _pool
     if _pool is not None:
+        if kill:
+            for proc in list(_pool[1]._processes.values()):
+                proc.terminate()
         _pool[1].shutdown(wait=False, cancel_futures=True)
         _pool = None
 
@@ -162,13 +167,16 @@ def _ordered_parallel(
 
     A document that kills its worker process (a segfault in a parser, the OOM killer) is
     quarantined and the run goes on: the documents that were in flight with it are retried one
-    at a time in a fresh pool, so only the culprit is lost.
+    at a time in a fresh pool, so only the culprit is lost. The same happens to a document that
+    hangs its worker where the in-process timer cannot reach (inside C code): past twice the
+    extraction timeout the workers are killed.
     """
     if workers <= 1:
         for d in docs:
             yield (d, _NO_TIME) if isinstance(d, Rejected) else fn(d, *init)
         return
     window = workers * 8
+    hard_limit = _hard_limit(init[0])
     pending: deque[tuple[RawDoc | Rejected, Future[Result] | None]] = deque()
 
     def pop() -> Iterator[Result]:
@@ -177,9 +185,9 @@ def _ordered_parallel(
             yield (doc, _NO_TIME)  # type: ignore[misc]
             return
         try:
-            yield fut.result()
-        except BrokenProcessPool:
-            _reset_executor()
+            yield fut.result(timeout=hard_limit)
+        except (BrokenProcessPool, FutureTimeout):
+            _reset_executor(kill=True)
             suspects = [doc] + [d for d, _ in pending]
             pending.clear()
             yield from _isolate(suspects, init, fn)
@@ -201,6 +209,10 @@ def _ordered_parallel(
         raise
 
 
+def _hard_limit(ecfg: ExtractConfig) -> float:
+    return 2 * ecfg.timeout_s + 5
+
+
 def _isolate(
     suspects: list[RawDoc | Rejected],
     init: tuple[ExtractConfig, ValidateConfig, NormalizeContext],
@@ -212,12 +224,17 @@ def _isolate(
             yield (doc, _NO_TIME)
             continue
         try:
-            yield _executor(1).submit(fn, doc, *init).result()
+            yield _executor(1).submit(fn, doc, *init).result(timeout=_hard_limit(init[0]))
         except BrokenProcessPool:
             log.warning("worker died; document quarantined", extra={"input_ref": doc.input_ref})
             _reset_executor()
             msg = "the worker process died on this document (crash or out of memory)"
             yield (doc.reject("extract", "extractor_error", msg), _NO_TIME)
+        except FutureTimeout:
+            log.warning("worker hung; document quarantined", extra={"input_ref": doc.input_ref})
+            _reset_executor(kill=True)
+            msg = f"the worker hung on this document for over {_hard_limit(init[0]):.0f}s; killed"
+            yield (doc.reject("extract", "timeout", msg), _NO_TIME)
 
 
 # -- shards ----------------------------------------------------------------------------------------

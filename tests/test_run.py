@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -43,6 +45,28 @@ def crash_on_d5(
     if doc.input_ref == "d5":
         os._exit(3)
     return run_mod.process_doc(doc, e, v, c)
+
+
+def hang_on_d3(
+    doc: RawDoc, e: ExtractConfig, v: ValidateConfig, c: NormalizeContext
+) -> run_mod.Result:
+    """Stands in for a parser stuck in C code: SIGALRM blocked, so the soft timer cannot fire."""
+    if doc.input_ref == "d3":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(60)
+    return run_mod.process_doc(doc, e, v, c)
+
+
+def test_a_document_that_hangs_its_worker_is_killed_and_quarantined() -> None:
+    pulled: list[int] = []
+    init = (ExtractConfig(timeout_s=0.5), ValidateConfig(min_words=10), CTX)
+    t = time.monotonic()
+    out = [o for o, _ in run_mod._ordered_parallel(_docs(12, pulled), 2, init, hang_on_d3)]
+    assert time.monotonic() - t < 30
+    assert [o.input_ref for o in out] == [f"d{i}" for i in range(12)]
+    stuck = [o for o in out if isinstance(o, Rejected)]
+    assert [(o.input_ref, o.reason) for o in stuck] == [("d3", "timeout")]
+    assert "killed" in stuck[0].message
 
 
 def test_a_document_that_kills_its_worker_is_quarantined_and_the_run_goes_on() -> None:
