@@ -1,6 +1,6 @@
 """Regenerate the Broadsheet example corpus deterministically.
 
-    /work/main/.venv/bin/python examples/_make/make.py
+    .venv/bin/python examples/_make/make.py
 
 Writes examples/html, examples/text, examples/jsonl (README.md is maintained by hand).
 """
