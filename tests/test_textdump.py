@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipeline.textdump import parse_text_article
@@ -99,3 +101,25 @@ def test_seed_article_keeps_all_eleven_body_paragraphs_in_order() -> None:
         "of stories this month",
     ):
         assert junk not in joined
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds is not present")
+def test_seed_article_through_the_whole_pipeline(tmp_path: Path) -> None:
+    import duckdb
+
+    from pipeline.cli import main
+
+    ids = []
+    for n in (1, 2):  # two lakes, as on two machines: the same stable id
+        lake = tmp_path / f"lake{n}"
+        assert main(["ingest", str(SEED), "--source", "seed", "--lake", str(lake)]) == 0
+        con = duckdb.connect(str(lake / "catalog.duckdb"), read_only=True)
+        [(aid, title, desc, text, published, url, lang)] = con.execute(
+            "SELECT article_id, title, description, text, published_at, url, language FROM articles"
+        ).fetchall()
+        ids.append(aid)
+    assert ids[0] == ids[1]
+    assert title == "NATO Libya mission will end on Oct. 31" and desc.startswith("NATO voted")
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == 11 and paragraphs[-1].endswith("CNN reports.")
+    assert published is None and url is None and lang == "en"
