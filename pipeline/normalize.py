@@ -374,8 +374,18 @@ def detect_language(text: str, declared: str | None = None) -> tuple[str | None,
 # -- hashes and ids --------------------------------------------------------------------------------
 
 
+# Chinese and Japanese do not separate words with spaces: each Han or kana character counts as
+# one word, which is the usual convention for length limits in those languages.
+_CJK = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_PUNCT = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")
+
+
 def word_count(text: str) -> int:
-    return len(text.split())
+    """Whitespace-separated tokens, plus one per Chinese or Japanese character."""
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(text.split())
+    return cjk + len(_CJK_PUNCT.sub(" ", _CJK.sub(" ", text)).split())
 
 
 def content_sha256(text: str) -> str:

@@ -22,6 +22,7 @@ from pipeline.normalize import (
     split_paragraphs,
     to_article,
     url_domain,
+    word_count,
 )
 from pipeline.records import Article, Extracted, Rejected
 
@@ -231,6 +232,13 @@ def test_ids_ignore_tracking_host_case_fragment_and_param_order(
     assert a is not None and a == b
     assert canonicalize_url(a) == a
     assert make_article_id(a, "x" * 64) == make_article_id(b, "y" * 64)
+
+
+def test_word_count_counts_cjk_characters() -> None:
+    assert word_count("three plain words") == 3
+    assert word_count("東京都は十三日、新しい計画を発表した。") == 17  # no spaces in Japanese
+    assert word_count("Nikkei 平均株価 rose") == 6
+    assert word_count("서울시는 새로운 계획을 발표했다") == 4  # Korean separates words
 
 
 def test_article_id_without_url_comes_from_text() -> None:
