@@ -76,94 +76,121 @@ _AGENCIES = (
 )
 _NAME = r"[A-ZÀ-Þ][\w.'’-]+(?:\s+(?:[A-ZÀ-Þ][\w.'’-]+|de|van|von|da|di|le|la|del))*"
 
-# (rule name, pattern). Patterns are matched against the whole paragraph (case-insensitive
-# unless the rule needs capitals to tell a name from prose).
-_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+# (rule name, pattern, at most this many words). A rule either is anchored at the start of the
+# paragraph (furniture starts with its verb: "Sign up…", "Share…", "Read more…") or needs two
+# signals together ("free articles" and "subscribe"), so that prose which merely mentions a
+# newsletter, a subscription or an agency is never taken for furniture.
+_I = re.IGNORECASE
+_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
     # "Benoit Tessier/Reuters", "AP Photo/Jane Doe", "Jane Doe / Harbor Ledger"
     (
         "photo_credit",
         re.compile(rf"^(?:{_NAME}|AP Photo|Photo|Foto)\s*/\s*(?:{_NAME}|{_AGENCIES})\.?$"),
+        8,
     ),
-    # "Photo: Jane Doe", "Foto: dpa", "Image credit: X", "Credit: ...", "(Getty Images)"
+    # "Photo: Jane Doe", "Foto: dpa", "Image credit: X", "Credit: ...", "Bild: ..."
     (
         "photo_credit",
         re.compile(
-            r"^\(?(?:photo|photograph|image|picture|foto|bild|crédit|credit|photo credit|"
-            r"image credit|bildquelle|quelle)s?\s*(?:credit)?\s*[:©].{0,80}$",
-            re.I,
+            r"^\(?(?:photo|photograph|image|picture|foto|bild|crédit|credit|bildquelle|quelle)s?"
+            r"(?:\s+credit)?\s*[:©]",
+            _I,
         ),
+        15,
     ),
-    ("photo_credit", re.compile(rf"^\((?:{_AGENCIES})(?:\s*/\s*[\w .'-]+)?\)$")),
-    ("photo_credit", re.compile(r"^©\s*.{0,80}$")),
+    ("photo_credit", re.compile(rf"^\((?:{_AGENCIES})(?:\s*/\s*[\w .'-]+)?\)$"), 6),
+    ("photo_credit", re.compile(r"^©\s*\S"), 12),
     # Metering and paywall prompts.
     (
         "paywall",
         re.compile(
-            r"(you['’]ve read|you have read|free articles?|articles? remaining|"
-            r"of stories this month|get unlimited|unlimited (digital )?access|"
-            r"subscribe to continue|subscribe (now )?to (read|keep reading|unlock)|"
-            r"already a subscriber|log in to (continue|read)|this (article|content) is for "
-            r"subscribers|subscribers only|become a (member|subscriber)|start your (free )?trial|"
-            r"jetzt (abonnieren|weiterlesen|testen)|abo abschließen|bereits abonnent|"
-            r"abonnez-vous|déjà abonné|réservé aux abonnés|suscríbete|ya eres suscriptor)",
-            re.I,
+            r"^(?:you['’]ve read|you have read|get unlimited|unlimited (?:digital )?access|"
+            r"already a (?:subscriber|member)|subscribers? only|become a (?:member|subscriber)|"
+            r"start your (?:free )?trial|(?:subscribe|log in|sign in) to (?:continue|keep reading|"
+            r"read|unlock)|jetzt (?:abonnieren|weiterlesen|testen)|abo abschließen|"
+            r"bereits abonnent|abonnez-vous|déjà abonné|suscríbete|ya eres suscriptor)",
+            _I,
         ),
+        25,
     ),
     (
         "paywall",
         re.compile(
-            r"^[^.!?]{0,60}[$€£]\s?\d+(?:[.,]\d+)?\s*(?:/|per|a)\s*(?:month|week|year|mo|monat|mois|mes)\b.{0,40}$",
-            re.I,
+            r"of stories this month|\bfree articles?\b.*\b(?:subscribe|remaining|left|log in)\b|"
+            r"(?:article|content) is (?:only )?(?:for|available to) subscribers|"
+            r"réservé aux abonnés",
+            _I,
         ),
+        25,
     ),
-    # Newsletter and subscription prompts.
+    (
+        "paywall",
+        re.compile(
+            r"^[^.!?]{0,60}[$€£]\s?\d+(?:[.,]\d+)?\s*(?:/|per|a)\s*"
+            r"(?:month|week|year|mo|monat|mois|mes)\b.{0,40}$",
+            _I,
+        ),
+        15,
+    ),
+    # Newsletter and subscription prompts: an imperative and a newsletter word together.
     (
         "newsletter",
         re.compile(
-            r"(sign up (for|to)|subscribe to (our|the)|newsletter|delivered to your inbox|"
-            r"in your inbox|get (our|the) .{0,30}(briefing|digest|email)|"
-            r"melden sie sich .{0,40}an|zum newsletter|inscrivez-vous|recevez notre)",
-            re.I,
+            r"^(?:sign up|subscribe|register|join|get|receive|don['’]t miss|never miss|"
+            r"inscrivez-vous|abonnez-vous|recevez|melden sie sich|jetzt anmelden|"
+            r"abonnieren sie|suscríbete)\b.{0,150}\b(?:newsletters?|inbox|briefing|digest|"
+            r"e-?mails?|alerts|bulletin|infolettre)\b",
+            _I,
         ),
+        30,
     ),
+    ("newsletter", re.compile(r"^(?:zum|our|the|notre) newsletter\b", _I), 8),
+    ("newsletter", re.compile(r"(?:delivered|straight|direct) to your inbox", _I), 25),
     # "• A daily summary of global reports on security issues."
     (
         "newsletter",
         re.compile(
-            r"^[•●▪■◆►]\s*.{0,160}\b(summary|digest|newsletter|briefing|daily|weekly|inbox|"
-            r"roundup|round-up)\b.{0,160}$",
-            re.I,
+            r"^[•●▪■◆►]\s*.{0,160}\b(?:summary|digest|newsletter|briefing|daily|weekly|inbox|"
+            r"roundup|round-up)\b",
+            _I,
         ),
+        30,
     ),
     # Share and follow prompts.
     (
         "share",
         re.compile(
-            r"^(share (this|on|via)\b|click to share|follow us\b|tweet this|email this|"
-            r"copy link|teilen\b|artikel teilen|partager\b|compartir\b).{0,80}$",
-            re.I,
+            r"^(?:share (?:this|on|via)\b|click to share|follow us\b|tweet this|email this|"
+            r"copy link|teilen\b|artikel teilen|partager\b|compartir\b)",
+            _I,
         ),
+        12,
     ),
     (
         "advertisement",
         re.compile(
-            r"^(advertisement|advertising|anzeige|werbung|publicité|publicidad|sponsored)$", re.I
+            r"^(?:advertisement|advertising|anzeige|werbung|publicité|publicidad|sponsored)$", _I
         ),
+        1,
     ),
     (
         "related",
         re.compile(
-            r"^(read more|related|see also|more on this|mehr zum thema|lesen sie auch|"
-            r"weiterlesen|lire aussi|à lire aussi|lee también|más información)\b"
-            r"\s*[:.»>-]?.{0,150}$",
-            re.I,
+            r"^(?:read more|related|see also|more on this|mehr zum thema|lesen sie auch|"
+            r"weiterlesen|lire aussi|à lire aussi|lee también|más información)"
+            r"(?:\s*[:»>|–-]|\s*$)",
+            _I,
         ),
+        25,
     ),
     (
         "cookies",
         re.compile(
-            r"\b(we use cookies|this (site|website) uses cookies|cookie (settings|policy))\b", re.I
+            r"\b(?:we use cookies|this (?:site|website) uses cookies)\b.*"
+            r"\b(?:accept|consent|settings|policy|agree)\b",
+            _I,
         ),
+        40,
     ),
 )
 
@@ -171,10 +198,11 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 def boilerplate_rule(paragraph: str) -> str | None:
     """The name of the furniture rule a paragraph matches, or None for body text."""
     p = paragraph.strip()
-    if not p or len(p.split()) > BOILERPLATE_MAX_WORDS:
+    words = len(p.split())
+    if not p or words > BOILERPLATE_MAX_WORDS:
         return None
-    for name, pattern in _RULES:
-        if pattern.search(p):
+    for name, pattern, max_words in _RULES:
+        if words <= max_words and pattern.search(p):
             return name
     return None
 

@@ -68,6 +68,7 @@ def test_paragraph_normalization_is_idempotent(s: str, blank: bool) -> None:
         ("Benoit Tessier/Reuters", "photo_credit"),
         ("AP Photo/Jane Doe", "photo_credit"),
         ("Foto: dpa", "photo_credit"),
+        ("Photo credit: Jane Doe for The Harbor Ledger", "photo_credit"),
         ("(Getty Images)", "photo_credit"),
         ("You've read  of  free articles. Subscribe to continue.", "paywall"),
         ("of stories this month > Get unlimited stories", "paywall"),
@@ -77,6 +78,8 @@ def test_paragraph_normalization_is_idempotent(s: str, blank: bool) -> None:
         ("Jetzt abonnieren und weiterlesen", "paywall"),
         ("• A daily summary of global reports on security issues.", "newsletter"),
         ("Sign up for our morning newsletter", "newsletter"),
+        ("Subscribe to our newsletter for breaking news alerts.", "newsletter"),
+        ("Melden Sie sich jetzt für unseren Newsletter an", "newsletter"),
         ("Share this article", "share"),
         ("Advertisement", "advertisement"),
         ("Anzeige", "advertisement"),
@@ -98,6 +101,12 @@ def test_boilerplate_rules_match_furniture(line: str, rule: str) -> None:
         "while the number of free articles on the website had doubled.",
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
         "The share price fell 4 percent.",
+        "Residents can sign up for the program at city hall, the mayor said.",
+        "The site offers five free articles a month, she said.",
+        "The newsletter team was cut in half last year.",
+        "Related charges were dropped on Monday.",  # "Related" as an ordinary word
+        "Photographers gathered outside the court.",
+        "Advertising revenue fell by a third.",
     ],
 )
 def test_body_sentences_are_never_boilerplate(line: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import run as run_mod
-from pipeline.config import ExtractConfig, ValidateConfig, build_config
+from pipeline.config import Config, ExtractConfig, ValidateConfig, build_config
 from pipeline.normalize import NormalizeContext
 from pipeline.records import RawDoc, Rejected
 from pipeline.run import RunInfo, Shard, plan_shards, process_shard, publish_run
@@ -107,25 +107,29 @@ def test_plan_shards_keeps_input_order_and_isolates_dump_files(tmp_path: Path) -
     assert Shard.from_dict(shards[0].as_dict()) == shards[0]
 
 
-def test_shards_run_separately_give_the_same_lake_as_one_process(tmp_path: Path) -> None:
-    """What the mapped Airflow tasks do: shards in any order, then one publish."""
+def _html_source(tmp_path: Path, pages: list[tuple[str, str, list[str]]], min_words: int) -> Config:
+    """A lake config over one html source made of (title, url, paragraphs) pages."""
     inputs = tmp_path / "in"
     inputs.mkdir()
+    for i, (title, url, paras) in enumerate(pages):
+        (inputs / f"p{i}.html").write_text(article_html(title=title, url=url, paragraphs=paras))
+    return build_config(
+        {
+            "lake": str(tmp_path / "lake"),
+            "sources": [{"name": "h", "type": "html", "paths": [str(inputs)]}],
+            "validate": {"min_words": min_words},
+        }
+    )
+
+
+def test_shards_run_separately_give_the_same_lake_as_one_process(tmp_path: Path) -> None:
+    """What the mapped Airflow tasks do: shards in any order, then one publish."""
     paras = [
         "A long enough paragraph about the harbour board and its plans for the winter "
         "season, which residents discussed at length on Tuesday evening."
     ] * 3
-    for i in range(6):
-        (inputs / f"p{i}.html").write_text(
-            article_html(title=f"T{i % 3}", url=f"https://h.example/{i % 3}", paragraphs=paras)
-        )
-    cfg = build_config(
-        {
-            "lake": str(tmp_path / "lake"),
-            "sources": [{"name": "h", "type": "html", "paths": [str(inputs)]}],
-            "validate": {"min_words": 10},
-        }
-    )
+    pages = [(f"T{i % 3}", f"https://h.example/{i % 3}", paras) for i in range(6)]
+    cfg = _html_source(tmp_path, pages, min_words=10)
     run = RunInfo.new(date(2026, 11, 20))
     shards = plan_shards(cfg, None, files_per_shard=2)
     results = [process_shard(cfg, s, run) for s in reversed(shards)]  # order must not matter
@@ -147,20 +151,15 @@ def test_shards_run_separately_give_the_same_lake_as_one_process(tmp_path: Path)
 
 def test_same_url_in_two_shards_is_written_once(tmp_path: Path) -> None:
     """The same page captured twice (an update), landing in different shards."""
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for i, words in enumerate(["first version of the story", "updated version of the story"]):
-        paras = [f"This is the {words}, with enough words in it to be kept as an article body."] * 2
-        (inputs / f"p{i}.html").write_text(
-            article_html(title="Same page", url="https://h.example/story", paragraphs=paras)
+    pages = [
+        (
+            "Same page",
+            "https://h.example/story",
+            [f"This is the {w} of the story, long enough."] * 2,
         )
-    cfg = build_config(
-        {
-            "lake": str(tmp_path / "lake"),
-            "sources": [{"name": "h", "type": "html", "paths": [str(inputs)]}],
-            "validate": {"min_words": 5},
-        }
-    )
+        for w in ("first version", "updated version")
+    ]
+    cfg = _html_source(tmp_path, pages, min_words=5)
     run = RunInfo.new(date(2026, 11, 20))
     shards = plan_shards(cfg, None, files_per_shard=1)
     assert len(shards) == 2
@@ -179,20 +178,15 @@ def test_publish_refuses_a_partial_night_and_can_be_retried(tmp_path: Path) -> N
     """A publish that finds less staged than the shards reported must not replace anything."""
     from pipeline.lake import LakeError
 
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for i in range(3):
-        paras = [f"Story {i} is long enough to be kept, with words about the harbour board."] * 3
-        (inputs / f"p{i}.html").write_text(
-            article_html(title=f"S{i}", url=f"https://h.example/{i}", paragraphs=paras)
+    pages = [
+        (
+            f"S{i}",
+            f"https://h.example/{i}",
+            [f"Story {i} is long enough to be kept, with words."] * 3,
         )
-    cfg = build_config(
-        {
-            "lake": str(tmp_path / "lake"),
-            "sources": [{"name": "h", "type": "html", "paths": [str(inputs)]}],
-            "validate": {"min_words": 5},
-        }
-    )
+        for i in range(3)
+    ]
+    cfg = _html_source(tmp_path, pages, min_words=5)
     run = RunInfo.new(date(2026, 11, 20))
     shards = plan_shards(cfg, None, files_per_shard=1)
     results = [process_shard(cfg, s, run) for s in shards]
