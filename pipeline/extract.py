@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import logging
 import re
@@ -79,10 +80,37 @@ def _split_list(value: str | list[str] | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+# Labels browsers read as a superset (WHATWG Encoding): pages labelled with the subset often use
+# characters only the superset has.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "ascii": "cp1252"}
+
+
+def decode_html(html: bytes, declared: str | None) -> str | bytes:
+    """Text when the bytes decode cleanly, else the bytes for trafilatura's own detection.
+
+    Valid UTF-8 wins over a declared charset (servers often label UTF-8 pages as Latin-1);
+    otherwise the declared charset is tried strictly, so a lying header falls through.
+    """
+    if declared is None:
+        return html
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        return html
+    try:
+        return html.decode(_SUPERSETS.get(name, name))
+    except (UnicodeDecodeError, LookupError):
+        return html
+
+
 def _extract_html(doc: RawDoc, html: bytes, cfg: ExtractConfig) -> Extracted | Rejected:
     h = doc.hints
     result = trafilatura.bare_extraction(
-        html,
+        decode_html(html, doc.charset),
         url=h.url,
         with_metadata=True,
         include_comments=False,

@@ -84,6 +84,8 @@ DUPLICATE_SCHEMA = pa.schema(
     ]
 )
 
+_REASON_COUNT = pa.struct([("reason", pa.string()), ("count", pa.int64())])
+
 _COUNTS = pa.struct(
     [
         ("source", pa.string()),
@@ -91,6 +93,7 @@ _COUNTS = pa.struct(
         ("written", pa.int64()),
         ("duplicates", pa.int64()),
         ("quarantined", pa.int64()),
+        ("skipped", pa.int64()),
     ]
 )
 
@@ -104,10 +107,10 @@ RUN_SCHEMA = pa.schema(
         pa.field("written", pa.int64(), nullable=False),
         pa.field("duplicates", pa.int64(), nullable=False),
         pa.field("quarantined", pa.int64(), nullable=False),
+        pa.field("skipped", pa.int64()),
         pa.field("by_source", pa.list_(_COUNTS)),
-        pa.field(
-            "by_reason", pa.list_(pa.struct([("reason", pa.string()), ("count", pa.int64())]))
-        ),
+        pa.field("by_reason", pa.list_(_REASON_COUNT)),
+        pa.field("by_skip", pa.list_(_REASON_COUNT)),
         pa.field(
             "timings", pa.list_(pa.struct([("stage", pa.string()), ("seconds", pa.float64())]))
         ),

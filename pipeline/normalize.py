@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import ftfy
 from dateutil import parser as dateparser
 
+from pipeline.config import Filters
 from pipeline.records import Article, Extracted, Rejected
 
 # -- text ------------------------------------------------------------------------------------------
@@ -434,6 +435,8 @@ class NormalizeContext:
     ingested_at: datetime
     schema_version: str
     timezones: Mapping[str, str] = field(default_factory=dict)
+    # Sources with active filters; the language filter needs the detected language.
+    filters: Mapping[str, Filters] = field(default_factory=dict)
 
 
 def _clean_opt(value: str | None) -> str | None:

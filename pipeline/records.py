@@ -18,6 +18,8 @@ Reason = Literal[
     "bad_json",  # a JSONL line that is not a JSON object
     "missing_field",  # a JSONL object without the mapped html/text field
     "bad_field",  # a JSONL field of the wrong type
+    "truncated",  # a WARC record shorter than its declared length: the capture was cut
+    "bad_record",  # WARC framing or an HTTP message that cannot be parsed; reading resumed after it
     "too_large",  # input above extract.max_bytes
     "timeout",  # extraction exceeded extract.timeout_s
     "extractor_error",  # the extractor raised
@@ -27,6 +29,21 @@ Reason = Literal[
 ]
 
 REASONS: tuple[str, ...] = get_args(Reason)
+
+# Why an input was read but deliberately not processed: not bad data, so not quarantined, but
+# counted (inputs = written + duplicates + quarantined + skipped). README documents each.
+SkipReason = Literal[
+    "not_response",  # a WARC record other than a response (warcinfo, request, metadata, ...)
+    "revisit",  # a WARC revisit record: the payload is in an earlier capture
+    "not_http",  # a WARC response without an HTTP message (e.g. dns:)
+    "http_status",  # an HTTP status other than 2xx (redirects, errors)
+    "not_html",  # a content type that is not HTML (images, JSON, PDF, ...)
+    "domain_filtered",  # the URL's domain is outside the source's domain filters
+    "url_filtered",  # the URL does not pass the source's URL patterns
+    "language_filtered",  # the detected language is not among the source's languages
+]
+
+SKIP_REASONS: tuple[str, ...] = get_args(SkipReason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +74,8 @@ class RawDoc:
     html: bytes | None = None
     text: str | None = None
     hints: Hints = field(default_factory=Hints)
+    # The charset the transport declared (HTTP Content-Type); tried first, never trusted blindly.
+    charset: str | None = None
 
     @property
     def size(self) -> int:
@@ -144,6 +163,15 @@ class Rejected:
     reason: Reason
     message: str
     raw_excerpt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input read but not processed, by design (a non-HTML WARC record, a filter)."""
+
+    source: str
+    input_ref: str
+    reason: SkipReason
 
 
 @dataclass(frozen=True, slots=True)

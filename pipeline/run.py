@@ -19,7 +19,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -28,16 +27,16 @@ from pipeline.config import Config, ExtractConfig, SourceConfig, ValidateConfig
 from pipeline.contract import schema_version
 from pipeline.dedup import ExactDeduper
 from pipeline.extract import extract
+from pipeline.filters import language_verdict, url_verdict
 from pipeline.lake import Dropped, Lake, LakeError, RunStage
 from pipeline.normalize import NormalizeContext, to_article
-from pipeline.records import Article, Duplicate, RawDoc, Rejected
-from pipeline.sources import read_files, source_files
-from pipeline.sources.files import shape_of
+from pipeline.records import Article, Duplicate, RawDoc, Rejected, Skipped
+from pipeline.sources import is_archive, read_files, source_files
 from pipeline.validate import validate_article
 
 log = logging.getLogger(__name__)
 
-Outcome = Article | Rejected
+Outcome = Article | Rejected | Skipped
 _STAGES = ("extract", "normalize", "validate")
 
 
@@ -47,6 +46,7 @@ class SourceCounts:
     written: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    skipped: int = 0
 
 
 @dataclass
@@ -60,6 +60,7 @@ class RunSummary:
     status: str = "running"
     by_source: dict[str, SourceCounts] = field(default_factory=lambda: defaultdict(SourceCounts))
     by_reason: Counter[str] = field(default_factory=Counter)
+    by_skip: Counter[str] = field(default_factory=Counter)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     boilerplate_removed: int = 0
     workers: int = 1
@@ -83,8 +84,12 @@ class RunSummary:
     def quarantined(self) -> int:
         return self.total("quarantined")
 
+    @property
+    def skipped(self) -> int:
+        return self.total("skipped")
+
     def reconciles(self) -> bool:
-        return self.inputs == self.written + self.duplicates + self.quarantined
+        return self.inputs == self.written + self.duplicates + self.quarantined + self.skipped
 
     def as_dict(self) -> dict[str, Any]:
         """Small and JSON-friendly: what Airflow's XCom and the CLI's --json carry."""
@@ -96,8 +101,10 @@ class RunSummary:
             "written": self.written,
             "duplicates": self.duplicates,
             "quarantined": self.quarantined,
+            "skipped": self.skipped,
             "by_source": {k: vars(v) for k, v in sorted(self.by_source.items())},
             "by_reason": dict(sorted(self.by_reason.items())),
+            "by_skip": dict(sorted(self.by_skip.items())),
             "boilerplate_removed": self.boilerplate_removed,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
@@ -149,6 +156,15 @@ def process_doc(
     if isinstance(art, Rejected):
         return art, (t1 - t0, t2 - t1, 0.0)
     out = validate_article(art, vcfg)
+    filters = ctx.filters.get(doc.source)
+    if filters is not None and isinstance(out, Article):
+        # URL filters ran before extraction when the input had a URL; here they see the
+        # page's own URL, and the language filter the detected language.
+        verdict = (None if doc.hints.url else url_verdict(out.url, filters)) or language_verdict(
+            out.language, filters
+        )
+        if verdict is not None:
+            return Skipped(doc.source, doc.input_ref, verdict), (t1 - t0, t2 - t1, 0.0)
     return out, (t1 - t0, t2 - t1, time.perf_counter() - t2)
 
 
@@ -158,7 +174,7 @@ _NO_TIME = (0.0, 0.0, 0.0)
 
 
 def _ordered_parallel(
-    docs: Iterable[RawDoc | Rejected],
+    docs: Iterable[RawDoc | Rejected | Skipped],
     workers: int,
     init: tuple[ExtractConfig, ValidateConfig, NormalizeContext],
     fn: DocFn = process_doc,
@@ -173,17 +189,18 @@ def _ordered_parallel(
     """
     if workers <= 1:
         for d in docs:
-            yield (d, _NO_TIME) if isinstance(d, Rejected) else fn(d, *init)
+            yield fn(d, *init) if isinstance(d, RawDoc) else (d, _NO_TIME)
         return
     window = workers * 8
     hard_limit = _hard_limit(init[0])
-    pending: deque[tuple[RawDoc | Rejected, Future[Result] | None]] = deque()
+    pending: deque[tuple[RawDoc | Rejected | Skipped, Future[Result] | None]] = deque()
 
     def pop() -> Iterator[Result]:
         doc, fut = pending.popleft()
-        if isinstance(doc, Rejected) or fut is None:
-            yield (doc, _NO_TIME)  # type: ignore[misc]
+        if not isinstance(doc, RawDoc):
+            yield (doc, _NO_TIME)
             return
+        assert fut is not None
         try:
             yield fut.result(timeout=hard_limit)
         except (BrokenProcessPool, FutureTimeout):
@@ -194,7 +211,7 @@ def _ordered_parallel(
 
     try:
         for d in docs:
-            fut = None if isinstance(d, Rejected) else _executor(workers).submit(fn, d, *init)
+            fut = _executor(workers).submit(fn, d, *init) if isinstance(d, RawDoc) else None
             pending.append((d, fut))
             while len(pending) >= window:
                 yield from pop()
@@ -214,13 +231,13 @@ def _hard_limit(ecfg: ExtractConfig) -> float:
 
 
 def _isolate(
-    suspects: list[RawDoc | Rejected],
+    suspects: list[RawDoc | Rejected | Skipped],
     init: tuple[ExtractConfig, ValidateConfig, NormalizeContext],
     fn: DocFn,
 ) -> Iterator[Result]:
     """Run documents one by one in a one-worker pool, to find the one that kills workers."""
     for doc in suspects:
-        if isinstance(doc, Rejected):
+        if not isinstance(doc, RawDoc):
             yield (doc, _NO_TIME)
             continue
         try:
@@ -259,7 +276,7 @@ class Shard:
 def plan_shards(
     cfg: Config, only_sources: Sequence[str] | None = None, files_per_shard: int = 200
 ) -> list[Shard]:
-    """Split the selected sources into shards: each dump file alone, pages in slices.
+    """Split the selected sources into shards: each dump or WARC file alone, pages in slices.
 
     Shard order is input order (sources as configured, files sorted), which is what makes
     "first seen wins" deduplication the same however the shards are executed.
@@ -268,13 +285,13 @@ def plan_shards(
     for src in select_sources(cfg, only_sources):
         batch: list[str] = []
         for path in source_files(src):
-            if shape_of(path) == "jsonl" or src.type == "jsonl":
+            if is_archive(src, path):
                 if batch:
                     shards.append(Shard(len(shards), src.name, tuple(batch)))
                     batch = []
-                shards.append(Shard(len(shards), src.name, (str(path),)))
+                shards.append(Shard(len(shards), src.name, (path,)))
                 continue
-            batch.append(str(path))
+            batch.append(path)
             if len(batch) >= files_per_shard:
                 shards.append(Shard(len(shards), src.name, tuple(batch)))
                 batch = []
@@ -291,6 +308,7 @@ class ShardResult:
     source: str
     counts: SourceCounts = field(default_factory=SourceCounts)
     by_reason: Counter[str] = field(default_factory=Counter)
+    by_skip: Counter[str] = field(default_factory=Counter)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     boilerplate_removed: int = 0
 
@@ -300,6 +318,7 @@ class ShardResult:
             "source": self.source,
             "counts": vars(self.counts),
             "by_reason": dict(self.by_reason),
+            "by_skip": dict(self.by_skip),
             "timings": dict(self.timings),
             "boilerplate_removed": self.boilerplate_removed,
         }
@@ -311,6 +330,7 @@ class ShardResult:
             source=str(d["source"]),
             counts=SourceCounts(**d["counts"]),
             by_reason=Counter(d["by_reason"]),
+            by_skip=Counter(d.get("by_skip", {})),
             timings=defaultdict(float, d["timings"]),
             boilerplate_removed=int(d["boilerplate_removed"]),
         )
@@ -372,15 +392,20 @@ def process_shard(
         ingested_at=run.started_at,
         schema_version=schema_version(),
         timezones={src.name: src.timezone},
+        filters={src.name: src.filters} if src.filters.active else {},
     )
     result = ShardResult(shard.index, shard.source)
     stage = Lake(cfg.lake).stage(run.run_id, run.ingest_date, cfg.lake_options)
     writer = stage.shard_writer(shard.index)
     dedup = ExactDeduper()
 
-    def inputs() -> Iterator[RawDoc | Rejected]:
-        for item in read_files(src, (Path(p) for p in shard.paths), cfg.extract.max_bytes):
+    def inputs() -> Iterator[RawDoc | Rejected | Skipped]:
+        for item in read_files(src, shard.paths, cfg.extract.max_bytes):
             result.counts.inputs += 1
+            if isinstance(item, RawDoc) and item.hints.url and src.filters.active:
+                verdict = url_verdict(item.hints.url, src.filters)
+                if verdict is not None:
+                    item = Skipped(item.source, item.input_ref, verdict)
             yield item
 
     t_wall = time.perf_counter()
@@ -390,7 +415,10 @@ def process_shard(
         ):
             for name, sec in zip(_STAGES, secs, strict=True):
                 result.timings[name] += sec
-            if isinstance(outcome, Rejected):
+            if isinstance(outcome, Skipped):
+                result.counts.skipped += 1
+                result.by_skip[outcome.reason] += 1
+            elif isinstance(outcome, Rejected):
                 result.counts.quarantined += 1
                 result.by_reason[outcome.reason] += 1
                 writer.add_rejected(outcome, run.run_id, run.started_at)
@@ -483,9 +511,10 @@ def publish_run(
     summary = RunSummary(run.run_id, run.ingest_date, run.started_at, workers=cfg.workers)
     for r in sorted(results, key=lambda r: r.index):
         c = summary.by_source[r.source]
-        for attr in ("inputs", "written", "duplicates", "quarantined"):
+        for attr in ("inputs", "written", "duplicates", "quarantined", "skipped"):
             setattr(c, attr, getattr(c, attr) + getattr(r.counts, attr))
         summary.by_reason.update(r.by_reason)
+        summary.by_skip.update(r.by_skip)
         summary.boilerplate_removed += r.boilerplate_removed
         for k, v in r.timings.items():
             summary.timings[k] += v
@@ -581,8 +610,10 @@ def run_row(s: RunSummary, cfg: Config) -> dict[str, Any]:
         "written": s.written,
         "duplicates": s.duplicates,
         "quarantined": s.quarantined,
+        "skipped": s.skipped,
         "by_source": [{"source": k, **vars(v)} for k, v in sorted(s.by_source.items())],
         "by_reason": [{"reason": k, "count": v} for k, v in sorted(s.by_reason.items())],
+        "by_skip": [{"reason": k, "count": v} for k, v in sorted(s.by_skip.items())],
         "timings": [{"stage": k, "seconds": round(v, 4)} for k, v in s.timings.items()],
         "versions": versions(),
         "config_sha256": cfg.fingerprint(),

@@ -42,7 +42,7 @@ def test_paths_mode_with_source_name_and_json_summary(
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["by_source"] == {
-        "harbor": {"inputs": 3, "written": 3, "duplicates": 0, "quarantined": 0}
+        "harbor": {"inputs": 3, "written": 3, "duplicates": 0, "quarantined": 0, "skipped": 0}
     }
     assert (
         main(

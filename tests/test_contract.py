@@ -5,7 +5,7 @@ from dataclasses import fields
 import pyarrow as pa
 
 from pipeline.contract import CONTRACT_FIELDS, article_arrow_schema, article_json_schema
-from pipeline.records import REASONS, Article
+from pipeline.records import REASONS, SKIP_REASONS, Article
 from tests.conftest import REPO
 
 
@@ -30,3 +30,5 @@ def test_every_field_and_reason_is_documented() -> None:
         assert f"`{name}`" in readme, f"data dictionary misses {name}"
     for reason in REASONS:
         assert f"`{reason}`" in readme, f"quarantine reason {reason} undocumented"
+    for reason in SKIP_REASONS:
+        assert f"| `{reason}` |" in readme, f"skip reason {reason} undocumented"

@@ -78,7 +78,7 @@ def test_ingest_to_s3_and_query_it(bucket: str, capsys: pytest.CaptureFixture[st
         "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM duplicates), "
         "(SELECT count(*) FROM quarantine), (SELECT written FROM runs)"
     ).fetchone()
-    assert counts == (33, 3, 8, 33)
+    assert counts == (35, 4, 9, 35)
     day = con.execute("SELECT DISTINCT ingest_date::VARCHAR FROM articles").fetchall()
     assert day == [(DATE,)]
     capsys.readouterr()
@@ -97,7 +97,7 @@ def test_ingest_to_s3_and_query_it(bucket: str, capsys: pytest.CaptureFixture[st
     )
     assert json.loads(capsys.readouterr().out) == [
         {"language": "de", "n": 7},
-        {"language": "en", "n": 21},
+        {"language": "en", "n": 23},
         {"language": "es", "n": 1},
         {"language": "fr", "n": 4},
     ]
@@ -109,7 +109,7 @@ def test_rerun_on_s3_replaces_partitions(bucket: str) -> None:
     before = Lake(uri).connect().execute("SELECT article_id FROM articles ORDER BY 1").fetchall()
     assert _ingest(uri) == 0
     after = Lake(uri).connect().execute("SELECT article_id FROM articles ORDER BY 1").fetchall()
-    assert after == before and len(after) == 33
+    assert after == before and len(after) == 35
     assert Lake(uri).connect().execute("SELECT count(*) FROM runs").fetchone() == (2,)
 
 
@@ -136,7 +136,7 @@ def test_interrupted_publish_on_s3_is_rolled_forward(
     assert not _keys(bucket, "lake/_journal") and not _keys(bucket, "lake/_trash")
     con = Lake(uri).connect()
     assert con.execute("SELECT count(*), count(DISTINCT article_id) FROM articles").fetchone() == (
-        33,
-        33,
+        35,
+        35,
     )
-    assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (8,)
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (9,)

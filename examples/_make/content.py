@@ -834,3 +834,53 @@ A tribal spokesperson said the items would be cared for at a cultural center and
 The museum said it was reviewing about 300 more items in its collection with similar histories.
 """),
 )
+
+
+# ---------------------------------------------------------------- a small crawl (WARC)
+CRAWL = {}
+
+CRAWL["marina"] = dict(
+    title="Marina expansion wins approval despite objections from kayak clubs",
+    dek="The city will add 120 slips at the East Basin marina, but paddlers say the plan squeezes the only sheltered launch on the waterfront.",
+    authors=["Priya Raman"],
+    published="2026-11-23T16:40:00-05:00",
+    modified="2026-11-23T18:05:00-05:00",
+    photo=(
+        "Maria Okafor/Harbor Ledger",
+        "Kayakers launch from the East Basin ramp on a calm Sunday morning.",
+    ),
+    body=P("""
+The City Council voted 7-2 on Monday to expand the East Basin marina by 120 boat slips, ending a year of hearings in which recreational paddlers, yacht owners and neighbors argued over the last stretch of open water on the inner harbor.
+
+The $9.6 million project, paid for by slip fees and a state boating grant, will extend two floating docks about 300 feet into the basin and add a fuel dock and a pump-out station. Work is scheduled to start in April and finish before the 2028 season.
+
+Members of three kayak and rowing clubs packed the chamber, saying the new docks would crowd the public ramp they use to reach the harbor. "There is nowhere else on this waterfront where a beginner can launch safely," said Alma Reyes, who coaches a youth rowing program. "You are trading that for parking spaces for boats."
+
+Harbor master Glenn Tobias told the council that the design keeps a 60-foot channel clear of the ramp and that a separate launch float for paddlers would be built with the first phase. He said the waiting list for slips has grown to more than 400 names.
+
+The two councilors who voted no said the city should have studied moving the expansion to the North Pier, where the water is deeper. The council agreed to review the paddlers' launch after the first season of operation.
+"""),
+)
+
+CRAWL["library"] = dict(
+    title="Branch library reopens with longer hours and a tool-lending shelf",
+    dek="After a two-year renovation, the Fairview branch adds evening hours, study rooms and a collection of drills, saws and sewing machines anyone with a card can borrow.",
+    authors=["Daniel Frye", "Lena Ortiz"],
+    published="2026-11-24T09:15:00-05:00",
+    modified="2026-11-24T09:15:00-05:00",
+    photo=(
+        "Tom Brandt/Harbor Ledger",
+        "Children explore the new reading loft at the Fairview branch library.",
+    ),
+    body=P("""
+The Fairview branch library reopened on Saturday after a two-year renovation that cost $6.1 million and added study rooms, a children's reading loft and a shelf of tools that residents can borrow like books.
+
+Library director Hannah Cole said the branch will now stay open until 9 p.m. four nights a week, up from two, after a survey found that most residents of the neighborhood work during the day. "People told us they wanted a place to go after work and after school," she said.
+
+The tool collection, funded by a neighborhood association grant, includes power drills, a tile saw, ladders, a pressure washer and six sewing machines. Items can be borrowed for a week with a regular library card, and volunteers will run repair workshops on the first Saturday of each month.
+
+The renovation also replaced the building's leaking roof and 1970s heating system and made the entrance accessible for wheelchairs. About 1,500 people visited on the opening day, according to library staff, and more than 200 signed up for new cards.
+
+The branch had operated from a temporary storefront on Main Street during construction. City officials said the same design will be used for the renovation of the Westgate branch, scheduled to start next year.
+"""),
+)

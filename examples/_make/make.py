@@ -2,7 +2,8 @@
 
     .venv/bin/python examples/_make/make.py
 
-Writes examples/html, examples/text, examples/jsonl (README.md is maintained by hand).
+Writes examples/html, examples/text, examples/jsonl, examples/warc (README.md is maintained by
+hand).
 """
 
 import gzip
@@ -499,7 +500,7 @@ def text_article(a, footer_sep="\n\n"):
 
 
 def main():
-    for sub in ("html", "text", "jsonl"):
+    for sub in ("html", "text", "jsonl", "warc"):
         shutil.rmtree(os.path.join(ROOT, sub), ignore_errors=True)
     H = C.HTML
 
@@ -665,6 +666,125 @@ def main():
         "jsonl/wire-3.jsonl.zst",
         zstandard.ZstdCompressor(level=10).compress(("\n".join(l3) + "\n").encode("utf-8")),
     )
+
+    # ---------------- a small crawl, as a WARC
+    crawl(H["ferry"], ferry_url)
+
+
+def crawl(ferry, ferry_url):
+    """One gzipped WARC as a crawler writes it: requests, responses, revisits, images,
+    redirects; the last record is cut short (the crawler died mid-write)."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    base = "https://harborledger.example/news/2026/11/"
+    pages = [
+        (
+            base + "marina-expansion-approved",
+            harbor(C.CRAWL["marina"], base + "marina-expansion-approved"),
+        ),
+        (
+            base + "fairview-library-reopens",
+            harbor(C.CRAWL["library"], base + "fairview-library-reopens"),
+        ),
+        # the same story as html/harborledger/, found again by the crawler: a duplicate
+        (ferry_url + "?utm_campaign=rss", harbor(ferry, ferry_url)),
+    ]
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=True)
+    n = 0
+
+    def rid():
+        nonlocal n
+        n += 1
+        return f"<urn:uuid:00000000-0000-4000-8000-{n:012d}>"
+
+    def when(i):
+        return f"2026-11-24T{10 + i:02d}:00:00Z"
+
+    info = w.create_warcinfo_record("crawl-2026-11-24.warc.gz", {"software": "broadsheet examples"})
+    info.rec_headers.replace_header("WARC-Record-ID", rid())
+    info.rec_headers.replace_header("WARC-Date", when(0))
+    w.write_record(info)
+    for i, (url, html) in enumerate(pages):
+        req = StatusAndHeaders(
+            f"GET {url} HTTP/1.1", [("Host", "harborledger.example")], is_http_request=True
+        )
+        w.write_record(
+            w.create_warc_record(
+                url,
+                "request",
+                http_headers=req,
+                warc_headers_dict={"WARC-Record-ID": rid(), "WARC-Date": when(i)},
+            )
+        )
+        http = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        body = html.encode("utf-8")
+        w.write_record(
+            w.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),
+                http_headers=http,
+                warc_headers_dict={"WARC-Record-ID": rid(), "WARC-Date": when(i)},
+            )
+        )
+    logo = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+    http = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+    w.write_record(
+        w.create_warc_record(
+            "https://harborledger.example/static/logo-600.png",
+            "response",
+            payload=io.BytesIO(logo),
+            length=len(logo),
+            http_headers=http,
+            warc_headers_dict={"WARC-Record-ID": rid(), "WARC-Date": when(4)},
+        )
+    )
+    http = StatusAndHeaders(
+        "301 Moved Permanently",
+        [("Location", base + "marina-expansion-approved"), ("Content-Length", "0")],
+        protocol="HTTP/1.1",
+    )
+    w.write_record(
+        w.create_warc_record(
+            base + "marina",
+            "response",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=http,
+            warc_headers_dict={"WARC-Record-ID": rid(), "WARC-Date": when(5)},
+        )
+    )
+    http = StatusAndHeaders(
+        "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+    )
+    rev = w.create_revisit_record(
+        pages[0][0],
+        "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ",
+        pages[0][0],
+        when(1),
+        http_headers=http,
+        warc_headers_dict={"WARC-Record-ID": rid(), "WARC-Date": when(6)},
+    )
+    w.write_record(rev)
+    cut_at = len(buf.getvalue())
+    last = harbor(C.CRAWL["library"], base + "fairview-library-reopens-updated").encode("utf-8")
+    w.write_record(
+        w.create_warc_record(
+            base + "fairview-library-reopens-updated",
+            "response",
+            payload=io.BytesIO(last),
+            length=len(last),
+            http_headers=http,
+            warc_headers_dict={"WARC-Record-ID": rid(), "WARC-Date": when(7)},
+        )
+    )
+    data = buf.getvalue()
+    out("warc/crawl-2026-11-24.warc.gz", data[: cut_at + (len(data) - cut_at) // 2])
 
 
 if __name__ == "__main__":

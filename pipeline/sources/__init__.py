@@ -1,25 +1,47 @@
-"""Readers: one module per input shape, each yielding RawDoc or Rejected, never raising for data."""
+"""Readers: one module per input shape, each yielding RawDoc, Rejected or Skipped, never raising
+for data."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipeline.config import FilesSource, HtmlSource, JsonlSource, SourceConfig, TextSource
-from pipeline.records import RawDoc, Rejected
-from pipeline.sources import files, html, jsonl, text
+from pipeline.config import (
+    FilesSource,
+    HtmlSource,
+    JsonlSource,
+    SourceConfig,
+    TextSource,
+    WarcSource,
+)
+from pipeline.records import RawDoc, Rejected, Skipped
+from pipeline.sources import files, html, jsonl, text, warc
+
+Item = RawDoc | Rejected | Skipped
 
 
-def source_files(src: SourceConfig) -> Iterator[Path]:
+def source_files(src: SourceConfig) -> Iterator[str]:
     """Every file of a source, in the stable order runs and shards rely on."""
-    return files.discover(src.paths, src.type)
+    if isinstance(src, WarcSource):
+        return warc.locations(src)
+    return (str(p) for p in files.discover(src.paths, src.type))
 
 
-def read_files(
-    src: SourceConfig, paths: Iterable[Path], max_bytes: int
-) -> Iterator[RawDoc | Rejected]:
+def is_archive(src: SourceConfig, location: str) -> bool:
+    """A file that is a unit of work on its own (a WARC, a JSONL dump) rather than one page."""
+    if isinstance(src, WarcSource | JsonlSource):
+        return True
+    return files.shape_of(Path(location)) == "jsonl"
+
+
+def read_files(src: SourceConfig, locations: Iterable[str], max_bytes: int) -> Iterator[Item]:
     """Stream the inputs in these files of one source."""
-    for path in paths:
+    if isinstance(src, WarcSource):
+        for loc in locations:
+            yield from warc.read(loc, src, max_bytes)
+        return
+    for loc in locations:
+        path = Path(loc)
         shape = files.shape_of(path) if isinstance(src, FilesSource) else src.type
         if isinstance(src, HtmlSource) or shape == "html":
             yield html.read(path, src.name, max_bytes)
@@ -29,5 +51,5 @@ def read_files(
             yield from jsonl.read(path, src.name, src.fields, max_bytes)
 
 
-def read_source(src: SourceConfig, max_bytes: int) -> Iterator[RawDoc | Rejected]:
+def read_source(src: SourceConfig, max_bytes: int) -> Iterator[Item]:
     return read_files(src, source_files(src), max_bytes)
