@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import (
+    WARC_NAMES,
     Config,
     ConfigError,
     FilesSource,
+    WarcSource,
     build_config,
     load_config,
     source_name_for,
@@ -40,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     ing = sub.add_parser("ingest", help="read inputs and publish one ingest date")
-    ing.add_argument("paths", nargs="*", type=Path, help="files or folders (html, txt, jsonl)")
+    ing.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (html, txt, jsonl), or WARC files"
+    )
     ing.add_argument("--config", type=Path, help="sources file (YAML)")
     ing.add_argument(
         "--lake", help="lake folder or s3://bucket/prefix (default: config's, else ./lake)"
@@ -75,13 +79,17 @@ def _ingest_config(args: argparse.Namespace) -> tuple[Config, list[str] | None]:
     if args.sources and len(args.sources) > 1:
         raise ConfigError("with PATHs, --source names the one source they form")
     name = args.sources[0] if args.sources else source_name_for(args.paths[0])
+    archives = [p.is_file() and p.name.lower().endswith(WARC_NAMES) for p in args.paths]
+    if any(archives) and not all(archives):
+        raise ConfigError("give WARC files (or warc.paths listings) apart from other inputs")
+    kind = "warc" if all(archives) else "files"
     data: dict[str, Any] = {
         "lake": str(args.lake or "lake"),
         "workers": args.workers or 1,
-        "sources": [{"name": name, "type": "files", "paths": [str(p) for p in args.paths]}],
+        "sources": [{"name": name, "type": kind, "paths": [str(p) for p in args.paths]}],
     }
     cfg = build_config(data)
-    assert isinstance(cfg.sources[0], FilesSource)
+    assert isinstance(cfg.sources[0], FilesSource | WarcSource)
     return cfg, None
 
 

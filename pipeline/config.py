@@ -152,6 +152,12 @@ class JsonlSource(_SourceBase):
     fields: JsonlFields = JsonlFields()
 
 
+# Names a WARC source reads: archives and listings of them (Common Crawl's warc.paths.gz).
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+LISTING_SUFFIXES = (".paths", ".paths.gz")
+WARC_NAMES = WARC_SUFFIXES + LISTING_SUFFIXES
+
+
 class WarcSource(_SourceBase):
     """WARC/ARC files (.warc, .warc.gz, .arc.gz), folders of them, or `*.paths(.gz)` listings.
 

@@ -140,3 +140,35 @@ def test_interrupted_publish_on_s3_is_rolled_forward(
         35,
     )
     assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (9,)
+
+
+def test_warc_listing_with_an_object_store_base(
+    bucket: str, tmp_path: pytest.TempPathFactory
+) -> None:
+    """CC-NEWS style: warc.paths names WARCs under an s3:// prefix; damage is still contained."""
+    from pathlib import Path
+
+    from pipeline.config import WarcSource
+    from pipeline.records import RawDoc, Rejected
+    from pipeline.sources import warc
+    from tests.warcgen import Writer, news_page
+
+    local = Path(str(tmp_path)) / "a.warc.gz"
+    w = Writer(local)
+    for i in range(4):
+        w.response(news_page(i))
+    w.close()
+    data = bytearray(local.read_bytes())
+    data[w.offsets[1] + 50 : w.offsets[1] + 90] = b"\x00" * 40
+    fs, _ = pafs.FileSystem.from_uri(f"s3://{bucket}")
+    with fs.open_output_stream(f"{bucket}/crawl/2026/11/a.warc.gz", compression=None) as out:
+        out.write(bytes(data))
+    listing = Path(str(tmp_path)) / "warc.paths"
+    listing.write_text("2026/11/a.warc.gz\n")
+    src = WarcSource(name="cc", type="warc", paths=(listing,), base=f"s3://{bucket}/crawl")
+    [loc] = list(warc.locations(src))
+    assert loc == f"s3://{bucket}/crawl/2026/11/a.warc.gz"
+    items = list(warc.read(loc, src, 10**6))
+    assert [type(i).__name__ for i in items] == ["RawDoc", "Rejected", "RawDoc", "RawDoc"]
+    assert isinstance(items[1], Rejected) and items[1].input_ref == f"{loc}@{w.offsets[1]}"
+    assert all(i.hints.url for i in items if isinstance(i, RawDoc))

@@ -468,3 +468,19 @@ def test_resync_ignores_gzip_magic_inside_data(tmp_path: Path) -> None:
     items = _read(path)
     assert _summary(items) == {"doc": 2, "quarantine:bad_record": 1}
     assert zlib  # the module is used above through gzip; keeps the import honest
+
+
+def test_cli_ingests_warc_files_given_as_paths(tmp_path: Path) -> None:
+    from pipeline.cli import main
+
+    path = tmp_path / "crawl.warc.gz"
+    _mixed(path, True)
+    lake = tmp_path / "lake"
+    args = ["ingest", str(path), "--lake", str(lake), "--date", "2026-11-20", "--no-progress"]
+    assert main(args) == 0
+    con = duckdb.connect(str(lake / "catalog.duckdb"), read_only=True)
+    assert con.execute("SELECT source, count(*) FROM articles GROUP BY 1").fetchall() == [
+        ("crawl", 3)
+    ]
+    mixed = ["ingest", str(path), str(tmp_path), "--lake", str(lake), "--no-progress"]
+    assert main(mixed) == 2  # WARCs and other inputs are separate sources

@@ -24,7 +24,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from pipeline.config import Filters, WarcSource
+from pipeline.config import LISTING_SUFFIXES, WARC_SUFFIXES, Filters, WarcSource
 from pipeline.filters import url_verdict
 from pipeline.records import Hints, RawDoc, Rejected, Skipped, excerpt
 from pipeline.sources.remote import join_location, open_location
@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 
 Item = RawDoc | Rejected | Skipped
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
-LISTING_SUFFIXES = (".paths", ".paths.gz")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _SCAN_BLOCK = 1 << 20
