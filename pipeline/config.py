@@ -186,8 +186,41 @@ class ExtractConfig(_Strict):
     favor_precision: bool = False
 
 
+Severity = Literal["critical", "warning"]
+
+
 class ValidateConfig(_Strict):
+    """Record rules (a failing record is quarantined) and the batch gate (Great Expectations)."""
+
     min_words: int = Field(default=50, ge=0)
+    max_title_chars: int = Field(default=400, gt=0)
+    max_text_chars: int = Field(default=1_000_000, gt=0)
+    # published_at may be at most this far after the fetch (or the run, when the fetch time is
+    # unknown): clocks and time zones are a little off, a date next year is an error.
+    future_skew_minutes: int = Field(default=120, ge=0)
+    earliest_published: str = "1990-01-01"
+    # The batch gate: Great Expectations suites in `suite_dir` (default: schemas/expectations).
+    batch_checks: bool = True
+    suite_dir: Path | None = None
+    # Override the severity an expectation has in its suite file, by its meta.name.
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    # Render Great Expectations Data Docs (HTML) for every run under LAKE/reports/.
+    data_docs: bool = True
+    # Drift is judged against this source's last `drift_window` published nights, once there
+    # are at least `drift_min_nights` of them.
+    drift_window: int = Field(default=7, ge=1, le=90)
+    drift_min_nights: int = Field(default=3, ge=1)
+
+    @field_validator("earliest_published")
+    @classmethod
+    def _floor_ok(cls, v: str) -> str:
+        from datetime import date
+
+        try:
+            date.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"not a date (YYYY-MM-DD): {v!r}") from None
+        return v
 
 
 class LakeConfig(_Strict):

@@ -118,6 +118,12 @@ RUN_SCHEMA = pa.schema(
         pa.field("config_sha256", pa.string(), nullable=False),
         pa.field("workers", pa.int64(), nullable=False),
         pa.field("message", pa.string()),
+        # The batch gate: passed | warnings | failed | skipped, the failed warnings, and where
+        # the validation report and Data Docs are (relative to the lake).
+        pa.field("checks", pa.string()),
+        pa.field("warnings", pa.list_(pa.string())),
+        pa.field("report", pa.string()),
+        pa.field("data_docs", pa.string()),
     ]
 )
 
@@ -572,8 +578,8 @@ class Lake:
         existing = [
             p
             for p in self.files("articles")
-            if _part_of(p)[0] < ingest_date
-            or (_part_of(p)[0] == ingest_date and _part_of(p)[1] not in replaced_sources)
+            if part_of(p)[0] < ingest_date
+            or (part_of(p)[0] == ingest_date and part_of(p)[1] not in replaced_sources)
         ]
         if not existing or not staged:
             return {}
@@ -686,7 +692,8 @@ _GLOBS = {
 }
 
 
-def _part_of(path: str) -> tuple[date, str]:
+def part_of(path: str) -> tuple[date, str]:
+    """(ingest_date, source) of a partition file's path."""
     parent = posixpath.dirname(path)
     source = posixpath.basename(parent).split("=", 1)[1]
     day = date.fromisoformat(posixpath.basename(posixpath.dirname(parent)).split("=", 1)[1])

@@ -25,6 +25,8 @@ Reason = Literal[
     "extractor_error",  # the extractor raised
     "no_content",  # nothing article-like was extracted
     "too_short",  # fewer words than validate.min_words after boilerplate removal
+    "too_long",  # title or text beyond validate.max_title_chars / max_text_chars
+    "bad_date",  # published_at after the fetch (beyond the skew) or before the configured floor
     "schema_violation",  # the record breaks schemas/article.schema.json
 ]
 

@@ -64,6 +64,10 @@ class RunSummary:
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     boilerplate_removed: int = 0
     workers: int = 1
+    checks: str = "skipped"
+    warnings: list[str] = field(default_factory=list)
+    report: str | None = None
+    data_docs: str | None = None
 
     def total(self, attr: str) -> int:
         return sum(getattr(c, attr) for c in self.by_source.values())
@@ -106,6 +110,10 @@ class RunSummary:
             "by_reason": dict(sorted(self.by_reason.items())),
             "by_skip": dict(sorted(self.by_skip.items())),
             "boilerplate_removed": self.boilerplate_removed,
+            "checks": self.checks,
+            "warnings": list(self.warnings),
+            "report": self.report,
+            "data_docs": self.data_docs,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
@@ -535,6 +543,8 @@ def publish_run(
             summary.timings["finalize"] = time.perf_counter() - t
             if not summary.reconciles():  # a bug, never bad input: refuse to publish it
                 raise LakeError(f"counts do not reconcile: {summary.as_dict()}")
+            if cfg.validate_.batch_checks:
+                _gate(lake, stage, summary, cfg)
             t = time.perf_counter()
             summary.status = "published"
             summary.finished_at = datetime.now(UTC)
@@ -546,6 +556,27 @@ def publish_run(
             raise
     log.info("run published", extra={"summary": summary.as_dict()})
     return summary
+
+
+def _gate(lake: Lake, stage: RunStage, summary: RunSummary, cfg: Config) -> None:
+    """The Great Expectations gate on the staged night; raises ValidationFailed on a critical
+    failure, before anything is published."""
+    from pipeline.gate import ValidationFailed, run_gate
+
+    t = time.perf_counter()
+    counts = {name: vars(c) for name, c in summary.by_source.items()}
+    gate = run_gate(lake, stage, counts, cfg.validate_)
+    summary.timings["validate_batch"] = time.perf_counter() - t
+    summary.checks = gate.status
+    summary.warnings = [c.line() for c in gate.warnings]
+    summary.report = gate.report_dir
+    summary.data_docs = gate.data_docs
+    if gate.critical_failures:
+        lines = "; ".join(c.line() for c in gate.critical_failures)
+        where = lake.storage.uri_of(lake.storage.path(gate.report_dir or ""))
+        raise ValidationFailed(
+            f"critical expectation failed, night not published: {lines} (report: {where})"
+        )
 
 
 def run_ingest(
@@ -619,4 +650,8 @@ def run_row(s: RunSummary, cfg: Config) -> dict[str, Any]:
         "config_sha256": cfg.fingerprint(),
         "workers": cfg.workers,
         "message": None,
+        "checks": s.checks,
+        "warnings": list(s.warnings),
+        "report": s.report,
+        "data_docs": s.data_docs,
     }

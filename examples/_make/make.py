@@ -700,7 +700,7 @@ def crawl(ferry, ferry_url):
         return f"<urn:uuid:00000000-0000-4000-8000-{n:012d}>"
 
     def when(i):
-        return f"2026-11-24T{10 + i:02d}:00:00Z"
+        return f"2026-11-24T20:{5 * i:02d}:00Z"
 
     info = w.create_warcinfo_record("crawl-2026-11-24.warc.gz", {"software": "broadsheet examples"})
     info.rec_headers.replace_header("WARC-Record-ID", rid())

@@ -48,10 +48,10 @@ def test_accounting_matches_the_corpus_manifest(lake: Path) -> None:
     [(inputs, written, dups, quarantined, skipped)] = _sql(
         lake, "SELECT inputs, written, duplicates, quarantined, skipped FROM runs"
     )
-    assert (inputs, written, dups, quarantined, skipped) == (55, 35, 4, 9, 7)
-    assert _sql(lake, "SELECT count(*) FROM articles") == [(35,)]
+    assert (inputs, written, dups, quarantined, skipped) == (55, 34, 4, 10, 7)
+    assert _sql(lake, "SELECT count(*) FROM articles") == [(34,)]
     assert _sql(lake, "SELECT count(*) FROM duplicates") == [(4,)]
-    assert _sql(lake, "SELECT count(*) FROM quarantine") == [(9,)]
+    assert _sql(lake, "SELECT count(*) FROM quarantine") == [(10,)]
     per_source = _sql(
         lake,
         "SELECT s.source, s.inputs = s.written + s.duplicates + s.quarantined + s.skipped "
@@ -74,6 +74,8 @@ def test_quarantine_reasons(lake: Path) -> None:
     assert got["wire.jsonl:3"] == ("read", "bad_json")
     assert got["wire.jsonl:7"] == ("read", "bad_json")
     assert got["wire.jsonl:9"] == ("read", "missing_field")
+    # Crawled before its publication time: a record rule, not a crash.
+    assert got["wire-2.jsonl.gz:2"] == ("validate", "bad_date")
     # The crawler died writing the last WARC record: that record alone is quarantined.
     [warc_ref] = [r for r in got if r.startswith("crawl-2026-11-24.warc.gz@")]
     assert got[warc_ref] == ("read", "truncated")
@@ -91,7 +93,7 @@ def test_duplicates_point_at_written_records(lake: Path) -> None:
     )
     assert rows == [
         # The crawl found the ferry story again; the HTML source came first in the config.
-        ("crawl-2026-11-24.warc.gz@7466", "canonical_url", "ferry-workers-walk-out.html"),
+        ("crawl-2026-11-24.warc.gz@7467", "canonical_url", "ferry-workers-walk-out.html"),
         ("ferry-workers-walk-out.saved.html", "canonical_url", "ferry-workers-walk-out.html"),
         ("port-seawall-upgrade-syndicated.html", "content_sha256", "port-seawall-upgrade.html"),
         ("wire.jsonl:6", "canonical_url", "wire.jsonl:1"),
@@ -99,14 +101,14 @@ def test_duplicates_point_at_written_records(lake: Path) -> None:
 
 
 def test_records_are_normalized(lake: Path) -> None:
-    assert _sql(lake, "SELECT count(DISTINCT article_id) FROM articles") == [(35,)]
+    assert _sql(lake, "SELECT count(DISTINCT article_id) FROM articles") == [(34,)]
     assert _sql(
         lake,
         "SELECT count(*) FROM articles WHERE canonical_url LIKE '%utm_%' OR url LIKE '%#%' "
         "AND canonical_url LIKE '%#%'",
     ) == [(0,)]
     langs = dict(_sql(lake, "SELECT language, count(*) FROM articles GROUP BY 1"))
-    assert langs == {"en": 23, "de": 7, "fr": 4, "es": 1}
+    assert langs == {"en": 22, "de": 7, "fr": 4, "es": 1}
     # Paragraphs are separated by exactly one blank line; no furniture in the text dumps.
     assert _sql(
         lake,
@@ -130,7 +132,7 @@ def test_records_are_normalized(lake: Path) -> None:
 def test_ml_teams_can_read_the_parquet_directly(lake: Path) -> None:
     dataset = ds.dataset(lake / "articles", partitioning="hive", format="parquet")
     t = dataset.to_table(filter=ds.field("source") == "wire")
-    assert t.num_rows == 12
+    assert t.num_rows == 11
     assert set(t.column("ingest_date").to_pylist()) == {DATE}
 
 
@@ -155,11 +157,11 @@ def test_rerun_is_idempotent_and_sql_command_works(
     )
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
-    assert (summary["written"], summary["duplicates"], summary["quarantined"]) == (35, 4, 9)
+    assert (summary["written"], summary["duplicates"], summary["quarantined"]) == (34, 4, 10)
     after = _sql(lake, "SELECT article_id, content_sha256, title FROM articles ORDER BY 1")
     assert after == before
     assert (
         main(["sql", "--lake", str(lake), "--format", "json", "SELECT count(*) AS n FROM articles"])
         == 0
     )
-    assert json.loads(capsys.readouterr().out) == [{"n": 35}]
+    assert json.loads(capsys.readouterr().out) == [{"n": 34}]

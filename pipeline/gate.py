@@ -1,0 +1,460 @@
+"""The batch gate: Great Expectations suites run on a night's staged batch before it is published.
+
+Two suites live as versioned files in schemas/expectations/: `articles.json` on the articles the
+run is about to publish (one row per article, text reduced to its length), and `sources.json` on
+one row per source plus one for the whole run, holding tonight's counts next to the source's
+recent published nights (yield, empty dates and authors, text length). Each expectation has a
+severity: a failed critical one stops the publish, a failed warning is recorded in the run row.
+Results go to LAKE/reports/ingest_date=…/run-<id>/ as JSON and as Great Expectations Data Docs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import posixpath
+import statistics
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.config import ValidateConfig
+from pipeline.contract import SCHEMAS_DIR
+from pipeline.lake import Lake, LakeError, RunStage, part_of
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+SUITES = ("articles", "sources")
+_ARTICLE_COLUMNS = [
+    "article_id",
+    "source",
+    "title",
+    "published_at",
+    "authors",
+    "language",
+    "input_format",
+    "word_count",
+    "schema_version",
+    "text",
+]
+
+
+class ValidationFailed(LakeError):
+    """A critical expectation failed: the night is not published."""
+
+
+@dataclass
+class Check:
+    """One expectation's outcome, in the words the run row and the CLI use."""
+
+    suite: str
+    name: str
+    expectation: str
+    column: str | None
+    severity: str
+    success: bool
+    observed: str
+    why: str = ""
+
+    def line(self) -> str:
+        col = f" on {self.column}" if self.column else ""
+        return f"{self.name} ({self.expectation}{col}): {self.observed}"
+
+
+@dataclass
+class GateResult:
+    checks: list[Check] = field(default_factory=list)
+    report_dir: str | None = None
+    data_docs: str | None = None
+
+    @property
+    def critical_failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.success and c.severity == "critical"]
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [c for c in self.checks if not c.success and c.severity != "critical"]
+
+    @property
+    def status(self) -> str:
+        if self.critical_failures:
+            return "failed"
+        return "warnings" if self.warnings else "passed"
+
+
+# -- suites ---------------------------------------------------------------------------------------
+
+
+def suite_path(name: str, suite_dir: Path | None = None) -> Path | None:
+    if suite_dir is not None:
+        return suite_dir / f"{name}.json"
+    path = SCHEMAS_DIR / "expectations" / f"{name}.json"
+    return path if path.exists() else None
+
+
+@cache
+def _packaged_suite(name: str) -> str:
+    return resources.files("pipeline").joinpath("expectations", f"{name}.json").read_text("utf-8")
+
+
+def load_suite(name: str, cfg: ValidateConfig) -> dict[str, Any]:
+    """A suite file as a dict, with severities overridden from the config."""
+    path = suite_path(name, cfg.suite_dir)
+    try:
+        text = path.read_text(encoding="utf-8") if path is not None else _packaged_suite(name)
+        data: dict[str, Any] = json.loads(text)
+    except (OSError, ValueError) as e:
+        raise LakeError(f"cannot read expectation suite {name!r}: {e}") from e
+    known = {str(x.get("meta", {}).get("name")) for x in data["expectations"]}
+    for x in data["expectations"]:
+        override = cfg.severity.get(str(x.get("meta", {}).get("name")))
+        if override is not None:
+            x["severity"] = override
+    unknown = set(cfg.severity) - known
+    if unknown and name == SUITES[-1]:
+        log.warning("severity overrides name no expectation", extra={"names": sorted(unknown)})
+    return data
+
+
+# -- the batch frames -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Stats:
+    articles: int = 0
+    null_published: int = 0
+    empty_authors: int = 0
+    words: int = 0
+
+    def add(self, t: pa.Table) -> None:
+        self.articles += t.num_rows
+        self.null_published += t.column("published_at").null_count
+        lengths = pc.fill_null(pc.list_value_length(t.column("authors")), 0)
+        self.empty_authors += int(pc.sum(pc.equal(lengths, 0)).as_py() or 0)
+        self.words += int(pc.sum(t.column("word_count")).as_py() or 0)
+
+    def shares(self) -> tuple[float | None, float | None, float | None]:
+        if not self.articles:
+            return None, None, None
+        n = self.articles
+        return self.null_published / n, self.empty_authors / n, self.words / n
+
+
+def articles_frame(stage: RunStage) -> pd.DataFrame:
+    """The articles this run would publish, text reduced to its length (bounded memory)."""
+    import pandas as pd
+
+    frames = []
+    for source in stage.sources:
+        for path in stage.storage.files(stage.final_dir("articles", source), "*.parquet"):
+            with stage.storage.fs.open_input_file(path) as fh:
+                pf = pq.ParquetFile(fh)
+                for batch in pf.iter_batches(batch_size=20_000, columns=_ARTICLE_COLUMNS):
+                    t = pa.Table.from_batches([batch])
+                    text_chars = pc.utf8_length(t.column("text"))
+                    title_chars = pc.utf8_length(t.column("title"))
+                    n_authors = pc.fill_null(pc.list_value_length(t.column("authors")), 0)
+                    t = t.drop_columns(["text", "authors"])
+                    t = t.append_column("text_chars", text_chars)
+                    t = t.append_column("title_chars", title_chars)
+                    t = t.append_column("has_authors", pc.cast(pc.greater(n_authors, 0), pa.int8()))
+                    frames.append(t.to_pandas())
+    if not frames:
+        cols = [c for c in _ARTICLE_COLUMNS if c not in ("text", "authors")]
+        return pd.DataFrame(columns=[*cols, "text_chars", "title_chars", "has_authors"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _history(
+    lake: Lake, ingest_date: date, sources: Sequence[str], window: int
+) -> dict[str, dict[date, _Stats]]:
+    """Per source and night, the published articles of the last `window` nights before tonight."""
+    first = ingest_date - timedelta(days=window)
+    out: dict[str, dict[date, _Stats]] = defaultdict(lambda: defaultdict(_Stats))
+    wanted = set(sources)
+    for path in lake.files("articles"):
+        day, source = part_of(path)
+        if source not in wanted or not first <= day < ingest_date:
+            continue
+        with lake.storage.fs.open_input_file(path) as fh:
+            t = pq.read_table(fh, columns=["published_at", "authors", "word_count"])
+        out[source][day].add(t)
+    return out
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def sources_frame(
+    stage: RunStage,
+    counts: Mapping[str, Mapping[str, int]],
+    history: Mapping[str, Mapping[date, _Stats]],
+    min_nights: int,
+) -> pd.DataFrame:
+    """One row per source and one for the run: tonight against recent nights."""
+    import pandas as pd
+
+    rows = []
+    tonight: dict[str, _Stats] = {}
+    for source in stage.sources:
+        st = _Stats()
+        for path in stage.storage.files(stage.final_dir("articles", source), "*.parquet"):
+            with stage.storage.fs.open_input_file(path) as fh:
+                st.add(pq.read_table(fh, columns=["published_at", "authors", "word_count"]))
+        tonight[source] = st
+    run_hist: dict[date, int] = defaultdict(int)
+    for nights in history.values():
+        for day, st in nights.items():
+            run_hist[day] += st.articles
+    for source in stage.sources:
+        c = counts.get(source, {})
+        st = tonight[source]
+        nights = history.get(source, {})
+        enough = len(nights) >= min_nights
+        null_pub, empty_auth, mean_words = st.shares()
+        if enough:
+            h = list(nights.values())
+            med = statistics.median(x.articles for x in h)
+            h_pub = statistics.mean(x.shares()[0] or 0.0 for x in h)
+            h_auth = statistics.mean(x.shares()[1] or 0.0 for x in h)
+            h_words = statistics.mean(x.shares()[2] or 0.0 for x in h)
+        inputs = int(c.get("inputs", 0))
+        considered = inputs - int(c.get("skipped", 0))
+        rows.append(
+            {
+                "scope": "source",
+                "source": source,
+                "inputs": inputs,
+                "written": int(c.get("written", 0)),
+                "quarantined": int(c.get("quarantined", 0)),
+                "quarantine_share": (int(c.get("quarantined", 0)) / considered)
+                if considered
+                else None,
+                "history_nights": len(nights),
+                "written_vs_median": _ratio(st.articles, med) if enough else None,
+                "null_published_delta": (null_pub - h_pub)
+                if enough and null_pub is not None
+                else None,
+                "empty_authors_delta": (empty_auth - h_auth)
+                if enough and empty_auth is not None
+                else None,
+                "mean_words_ratio": _ratio(mean_words, h_words) if enough else None,
+            }
+        )
+    total = sum(st.articles for st in tonight.values())
+    enough = len(run_hist) >= min_nights
+    rows.append(
+        {
+            "scope": "run",
+            "source": "*",
+            "inputs": sum(int(c.get("inputs", 0)) for c in counts.values()),
+            "written": total,
+            "quarantined": sum(int(c.get("quarantined", 0)) for c in counts.values()),
+            "quarantine_share": None,
+            "history_nights": len(run_hist),
+            "written_vs_median": _ratio(total, statistics.median(run_hist.values()))
+            if enough
+            else None,
+            "null_published_delta": None,
+            "empty_authors_delta": None,
+            "mean_words_ratio": None,
+        }
+    )
+    df = pd.DataFrame(rows)
+    for col in ("quarantine_share", "written_vs_median", "null_published_delta"):
+        df[col] = df[col].astype("float64")
+    for col in ("empty_authors_delta", "mean_words_ratio"):
+        df[col] = df[col].astype("float64")
+    return df
+
+
+# -- running the suites ---------------------------------------------------------------------------
+
+
+def _observed(result: dict[str, Any]) -> str:
+    if "observed_value" in result and result["observed_value"] is not None:
+        v = result["observed_value"]
+        if isinstance(v, float):
+            return f"observed {v:.4g}"
+        return f"observed {json.dumps(v, default=str)[:200]}"
+    if "unexpected_count" in result:
+        pct = result.get("unexpected_percent") or 0.0
+        sample = result.get("partial_unexpected_list") or []
+        shown = ", ".join(_fmt(x) for x in sample[:5])
+        return (
+            f"{result['unexpected_count']} of {result.get('element_count')} unexpected "
+            f"({pct:.1f}%)" + (f": {shown}" if shown else "")
+        )
+    return "failed"
+
+
+def _severity(conf: Any) -> str:
+    sev = getattr(conf, "severity", None)
+    return str(getattr(sev, "value", sev) or "critical").lower()
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return "null" if math.isnan(x) else f"{x:.4g}"
+    return json.dumps(x, default=str)[:60]
+
+
+def _context(docs_dir: Path | None) -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if docs_dir is not None:
+        ctx.add_data_docs_site(
+            "run",
+            {
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+            },
+        )
+    return ctx
+
+
+def run_suites(
+    frames: Mapping[str, pd.DataFrame], cfg: ValidateConfig, docs_dir: Path | None
+) -> tuple[list[Check], dict[str, Any]]:
+    """Validate each frame with its suite; Data Docs into docs_dir when given."""
+    import great_expectations as gx
+    from great_expectations.checkpoint.actions import UpdateDataDocsAction
+
+    ctx = _context(docs_dir)
+    ds = ctx.data_sources.add_pandas("broadsheet")
+    checks: list[Check] = []
+    raw: dict[str, Any] = {}
+    for name, df in frames.items():
+        data = load_suite(name, cfg)
+        suite = ctx.suites.add(gx.ExpectationSuite(**data))
+        batch_def = ds.add_dataframe_asset(name).add_batch_definition_whole_dataframe("tonight")
+        vd = ctx.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{name}_tonight", data=batch_def, suite=suite)
+        )
+        actions: list[Any] = (
+            [UpdateDataDocsAction(name="docs", site_names=["run"])] if docs_dir is not None else []
+        )
+        cp = ctx.checkpoints.add(
+            gx.Checkpoint(
+                name=f"{name}_gate",
+                validation_definitions=[vd],
+                actions=actions,
+                result_format="SUMMARY",
+            )
+        )
+        res = cp.run(batch_parameters={"dataframe": df})
+        [vr] = list(res.run_results.values())
+        raw[name] = vr.to_json_dict()
+        for r in vr.results:
+            conf = r.expectation_config
+            meta = conf.meta or {}
+            checks.append(
+                Check(
+                    suite=name,
+                    name=str(meta.get("name") or conf.type),
+                    expectation=conf.type,
+                    column=conf.kwargs.get("column"),
+                    severity=_severity(conf),
+                    success=bool(r.success),
+                    observed="ok" if r.success else _observed(r.result or {}),
+                    why=str(meta.get("why", "")),
+                )
+            )
+    return checks, raw
+
+
+def report_rel(ingest_date: date, run_id: str) -> str:
+    return posixpath.join("reports", f"ingest_date={ingest_date.isoformat()}", f"run-{run_id}")
+
+
+def run_gate(
+    lake: Lake,
+    stage: RunStage,
+    counts: Mapping[str, Mapping[str, int]],
+    cfg: ValidateConfig,
+) -> GateResult:
+    """Validate the staged night; writes the report whatever the outcome, raises nothing."""
+    frames = {
+        "articles": articles_frame(stage),
+        "sources": sources_frame(
+            stage,
+            counts,
+            _history(lake, stage.ingest_date, stage.sources, cfg.drift_window),
+            cfg.drift_min_nights,
+        ),
+    }
+    rel = report_rel(stage.ingest_date, stage.run_id)
+    out_dir = lake.storage.path(rel)
+    with tempfile.TemporaryDirectory(prefix="broadsheet-docs-") as tmp:
+        docs = Path(tmp) / "data_docs" if cfg.data_docs else None
+        checks, raw = run_suites(frames, cfg, docs)
+        result = GateResult(checks, report_dir=rel)
+        report = {
+            "run_id": stage.run_id,
+            "ingest_date": stage.ingest_date.isoformat(),
+            "status": result.status,
+            "critical_failures": [c.line() for c in result.critical_failures],
+            "warnings": [c.line() for c in result.warnings],
+            "checks": [asdict(c) for c in checks],
+            "sources": frames["sources"]
+            .astype(object)
+            .where(frames["sources"].notna(), None)
+            .to_dict(orient="records"),
+            "great_expectations": raw,
+        }
+        lake.storage.makedirs(out_dir)
+        _write(
+            lake,
+            posixpath.join(out_dir, "validation.json"),
+            json.dumps(report, indent=2, default=str),
+        )
+        if docs is not None and docs.exists():
+            _upload_tree(lake, docs, posixpath.join(out_dir, "data_docs"))
+            result.data_docs = posixpath.join(rel, "data_docs", "index.html")
+    for c in result.warnings:
+        log.warning("expectation failed (warning)", extra={"check": c.line()})
+    for c in result.critical_failures:
+        log.error("expectation failed (critical)", extra={"check": c.line()})
+    return result
+
+
+def _write(lake: Lake, path: str, text: str) -> None:
+    with lake.storage.fs.open_output_stream(path, compression=None) as out:
+        out.write(text.encode("utf-8"))
+
+
+def _upload_tree(lake: Lake, local: Path, dest: str) -> None:
+    for f in sorted(local.rglob("*")):
+        if f.is_file():
+            target = posixpath.join(dest, f.relative_to(local).as_posix())
+            lake.storage.makedirs(posixpath.dirname(target))
+            with lake.storage.fs.open_output_stream(target, compression=None) as out:
+                out.write(f.read_bytes())
+
+
+def summary_lines(checks: Iterable[Check]) -> list[str]:
+    return [c.line() for c in checks]
