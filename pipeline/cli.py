@@ -61,6 +61,23 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--json", action="store_true", help="print the run summary as JSON")
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    rq = sub.add_parser(
+        "requeue",
+        help="re-process the quarantined inputs of an ingest date (after a fix)",
+    )
+    rq.add_argument("--config", type=Path, required=True, help="sources file (YAML)")
+    rq.add_argument("--lake", help="lake folder or s3://bucket/prefix (default: config's)")
+    rq.add_argument("--date", type=_date, required=True, help="ingest date YYYY-MM-DD")
+    rq.add_argument("--source", action="append", dest="sources", metavar="NAME")
+    rq.add_argument("--reason", action="append", dest="reasons", metavar="REASON")
+    rq.add_argument("--workers", type=int, help="processes for extraction")
+    rq.add_argument("--json", action="store_true", help="print the run summary as JSON")
+
+    rep = sub.add_parser("report", help="where the run reports and Data Docs of a date are")
+    rep.add_argument("--lake", default="lake", help="lake folder or s3://bucket/prefix")
+    rep.add_argument("--date", type=_date, required=True, help="ingest date YYYY-MM-DD")
+    rep.add_argument("--json", action="store_true")
+
     sql = sub.add_parser("sql", help="query the lake's DuckDB catalog")
     sql.add_argument("query")
     sql.add_argument("--lake", default="lake", help="lake folder or s3://bucket/prefix")
@@ -159,9 +176,73 @@ def _print_summary(summary: Any, cfg: Config) -> None:
     if summary.by_reason:
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(summary.by_reason.items()))
         out.print(f"quarantined by reason: {reasons}")
+    if summary.by_skip:
+        skips = ", ".join(f"{k}={v}" for k, v in sorted(summary.by_skip.items()))
+        out.print(f"skipped by reason: {skips}")
     out.print(f"boilerplate paragraphs removed: {summary.boilerplate_removed}")
+    out.print(f"checks: {summary.checks}")
+    for w in summary.warnings:
+        out.print(f"  [yellow]warning[/yellow] {w}")
+    if summary.report:
+        out.print(f"report: {Lake(cfg.lake).storage.path(summary.report, 'report.html')}")
     wall = summary.timings.get("shard_wall", 0.0)
     out.print(f"lake: {Lake(cfg.lake).uri}  ({wall:.1f}s processing)")
+
+
+def _requeue(args: argparse.Namespace) -> int:
+    from pipeline.lake import LakeError
+    from pipeline.records import REASONS
+    from pipeline.requeue import requeue
+
+    bad = [r for r in args.reasons or [] if r not in REASONS]
+    if bad:
+        print(
+            f"error: unknown reason(s) {', '.join(bad)}; known: {', '.join(REASONS)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        cfg = load_config(args.config, {"lake": args.lake, "workers": args.workers})
+        summary = requeue(cfg, args.date, only_sources=args.sources, reasons=args.reasons)
+    except (ConfigError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except (LakeError, OSError) as e:
+        print(f"requeue failed, nothing published: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    if summary is None:
+        print("nothing to requeue", file=sys.stderr)
+        return EXIT_OK
+    if args.json:
+        print(json.dumps(summary.as_dict(), indent=2))
+    else:
+        _print_summary(summary, cfg)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipeline.lake import Lake, LakeError
+    from pipeline.report import runs_on
+
+    try:
+        runs = runs_on(Lake(args.lake), args.date)
+    except (LakeError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if not runs:
+        print(f"no runs for {args.date}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(runs, indent=2, default=str))
+        return EXIT_OK
+    for r in runs:
+        print(f"run {r['run_id']}: {r['status']}, checks {r['checks']}")
+        for key in ("report", "data_docs", "validation"):
+            if r.get(key):
+                print(f"  {key:<10} {r[key]}")
+        for w in r.get("warnings") or []:
+            print(f"  warning    {w}")
+    return EXIT_OK
 
 
 def _sql(args: argparse.Namespace) -> int:
@@ -212,6 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     if args.command == "ingest":
         return _ingest(args)
+    if args.command == "requeue":
+        return _requeue(args)
+    if args.command == "report":
+        return _report(args)
     return _sql(args)
 
 

@@ -68,6 +68,7 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     report: str | None = None
     data_docs: str | None = None
+    message: str | None = None
 
     def total(self, attr: str) -> int:
         return sum(getattr(c, attr) for c in self.by_source.values())
@@ -392,8 +393,13 @@ def process_shard(
     shard: Shard,
     run: RunInfo,
     on_progress: Callable[[ShardResult], None] | None = None,
+    keep: Callable[[Iterator[RawDoc | Rejected | Skipped]], Iterator[RawDoc | Rejected | Skipped]]
+    | None = None,
 ) -> ShardResult:
-    """Read, extract, normalize, validate and dedup one shard into the run's staging folder."""
+    """Read, extract, normalize, validate and dedup one shard into the run's staging folder.
+
+    `keep` narrows what is read to some inputs (a requeue re-reads files for a few of them).
+    """
     src = select_sources(cfg, [shard.source])[0]
     ctx = NormalizeContext(
         run_id=run.run_id,
@@ -408,7 +414,8 @@ def process_shard(
     dedup = ExactDeduper()
 
     def inputs() -> Iterator[RawDoc | Rejected | Skipped]:
-        for item in read_files(src, shard.paths, cfg.extract.max_bytes):
+        items = read_files(src, shard.paths, cfg.extract.max_bytes)
+        for item in keep(items) if keep is not None else items:
             result.counts.inputs += 1
             if isinstance(item, RawDoc) and item.hints.url and src.filters.active:
                 verdict = url_verdict(item.hints.url, src.filters)
@@ -509,6 +516,7 @@ def publish_run(
     run: RunInfo,
     results: Sequence[ShardResult],
     sources: Sequence[str],
+    message: str | None = None,
 ) -> RunSummary:
     """Merge the shards, find duplicates across shards and nights, and publish atomically.
 
@@ -517,6 +525,7 @@ def publish_run(
     (Airflow retries the task) and is swept once stale.
     """
     summary = RunSummary(run.run_id, run.ingest_date, run.started_at, workers=cfg.workers)
+    summary.message = message
     for r in sorted(results, key=lambda r: r.index):
         c = summary.by_source[r.source]
         for attr in ("inputs", "written", "duplicates", "quarantined", "skipped"):
@@ -551,11 +560,25 @@ def publish_run(
             lake.publish(stage, run_row(summary, cfg))
             lake.refresh_catalog()
             summary.timings["publish"] = time.perf_counter() - t
+            if summary.report is not None:
+                _render_report(lake, summary)
         except BaseException:
             summary.status = "failed"
             raise
     log.info("run published", extra={"summary": summary.as_dict()})
     return summary
+
+
+def _render_report(lake: Lake, summary: RunSummary) -> None:
+    """The HTML run report; the night is already published, so a failure here only logs."""
+    from pipeline.report import write_reports
+
+    t = time.perf_counter()
+    try:
+        write_reports(lake, summary.run_id, str(summary.report))
+    except Exception:  # a report is not worth failing a published night for
+        log.exception("run report could not be written", extra={"run_id": summary.run_id})
+    summary.timings["report"] = time.perf_counter() - t
 
 
 def _gate(lake: Lake, stage: RunStage, summary: RunSummary, cfg: Config) -> None:
@@ -649,7 +672,7 @@ def run_row(s: RunSummary, cfg: Config) -> dict[str, Any]:
         "versions": versions(),
         "config_sha256": cfg.fingerprint(),
         "workers": cfg.workers,
-        "message": None,
+        "message": s.message,
         "checks": s.checks,
         "warnings": list(s.warnings),
         "report": s.report,

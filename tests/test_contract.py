@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -32,3 +34,85 @@ def test_every_field_and_reason_is_documented() -> None:
         assert f"`{reason}`" in readme, f"quarantine reason {reason} undocumented"
     for reason in SKIP_REASONS:
         assert f"| `{reason}` |" in readme, f"skip reason {reason} undocumented"
+
+
+# -- contract stability -------------------------------------------------------------------------
+
+
+def _releases() -> list[dict[str, object]]:
+    import json
+
+    files = sorted((REPO / "schemas" / "releases").glob("articles-*.json"))
+    assert files, "schemas/releases holds the released Arrow schemas"
+    out = [json.loads(f.read_text()) for f in files]
+    return sorted(out, key=lambda r: tuple(int(x) for x in str(r["schema_version"]).split(".")))
+
+
+def breaking_changes(old: list[dict[str, object]], new: pa.Schema) -> list[str]:
+    """Columns removed, renamed or retyped (or made nullable) since a release."""
+    problems = []
+    current = {f.name: f for f in new}
+    for f in old:
+        name = str(f["name"])
+        if name not in current:
+            problems.append(f"{name}: removed or renamed")
+        elif str(current[name].type) != f["type"]:
+            problems.append(f"{name}: {f['type']} -> {current[name].type}")
+        elif current[name].nullable and not f["nullable"]:
+            problems.append(f"{name}: became nullable")
+    return problems
+
+
+def test_schema_is_compatible_with_the_last_release_unless_major_bumped() -> None:
+    from pipeline.contract import schema_version
+
+    last = _releases()[-1]
+    now = schema_version()
+    major_now, major_then = int(now.split(".")[0]), int(str(last["schema_version"]).split(".")[0])
+    problems = breaking_changes(last["fields"], article_arrow_schema())  # type: ignore[arg-type]
+    if major_now == major_then:
+        assert not problems, f"breaking change without a major version bump: {problems}"
+    new_cols = set(article_arrow_schema().names) - {f["name"] for f in last["fields"]}  # type: ignore[union-attr]
+    if new_cols:
+        assert now != last["schema_version"], f"new columns {new_cols} need a version bump"
+
+
+def test_the_compatibility_check_catches_breaking_changes() -> None:
+    fields = _releases()[-1]["fields"]
+    schema = article_arrow_schema()
+    renamed = schema.set(schema.get_field_index("title"), pa.field("headline", pa.string()))
+    retyped = schema.set(schema.get_field_index("word_count"), pa.field("word_count", pa.int32()))
+    loosened = schema.set(schema.get_field_index("text"), pa.field("text", pa.string(), True))
+    assert breaking_changes(fields, renamed) == ["title: removed or renamed"]  # type: ignore[arg-type]
+    assert breaking_changes(fields, retyped) == ["word_count: int64 -> int32"]  # type: ignore[arg-type]
+    assert breaking_changes(fields, loosened) == ["text: became nullable"]  # type: ignore[arg-type]
+    assert breaking_changes(fields, schema) == []  # type: ignore[arg-type]
+
+
+def test_older_partitions_read_with_the_newer_schema(tmp_path: Path) -> None:
+    """A partition written before a column was added reads with NULL in it (union_by_name)."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from pipeline.lake import Lake
+
+    schema = article_arrow_schema()
+    row = {f.name: None for f in schema}
+    row.update(
+        article_id="0" * 32, source="s", authors=[], text="t", word_count=1, categories=[], tags=[],
+        content_sha256="0" * 64, input_format="html", input_ref="x", run_id="r", extractor="e",
+        schema_version="1.0.0", ingested_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )  # fmt: skip
+    new = pa.Table.from_pylist([row], schema=schema)
+    old = new.drop_columns(["language_score", "image_url"])  # as an older release wrote it
+    for day, table in (("2026-11-01", old), ("2026-11-02", new)):
+        d = tmp_path / "lake" / "articles" / f"ingest_date={day}" / "source=s"
+        d.mkdir(parents=True)
+        pq.write_table(table, d / "part-00000.parquet")
+    Lake(tmp_path / "lake").refresh_catalog()
+    con = duckdb.connect(str(tmp_path / "lake" / "catalog.duckdb"), read_only=True)
+    rows = con.execute(
+        "SELECT ingest_date::VARCHAR, language_score, image_url, word_count "
+        "FROM articles ORDER BY 1"
+    ).fetchall()
+    assert rows == [("2026-11-01", None, None, 1), ("2026-11-02", None, None, 1)]

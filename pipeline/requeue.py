@@ -1,0 +1,176 @@
+"""Re-process quarantined inputs once the rule or the extractor is fixed: `broadsheet requeue`.
+
+A requeue is a run like any other for the (ingest_date, source) partitions it touches: what those
+partitions already hold is carried over unchanged (first, so it wins deduplication), the selected
+quarantined inputs are read again from where they were and processed with tonight's code and
+config, and the partitions are replaced atomically. An input is therefore in `articles`,
+`duplicates` or `quarantine` exactly once, however many times it is requeued, and the new run row
+describes the partitions after the requeue.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.config import Config
+from pipeline.lake import Lake, RunStage, part_of, partition_rel
+from pipeline.records import RawDoc, Rejected, Skipped
+from pipeline.run import (
+    RunInfo,
+    RunSummary,
+    Shard,
+    ShardResult,
+    process_shard,
+    publish_run,
+    select_sources,
+)
+
+log = logging.getLogger(__name__)
+
+_SUFFIX = {
+    "jsonl": re.compile(r":\d+$"),
+    "text": re.compile(r"#\d+$"),
+    "warc": re.compile(r"@[\d+]+$"),
+}
+
+
+def input_file(input_ref: str, input_format: str) -> str:
+    """The file an input reference points into (path:line, path#n, file@offset, path)."""
+    pattern = _SUFFIX.get(input_format)
+    return pattern.sub("", input_ref) if pattern else input_ref
+
+
+def _selected(
+    lake: Lake, day: date, sources: Sequence[str], reasons: Sequence[str] | None
+) -> dict[str, list[tuple[str, str]]]:
+    """(input_ref, input_format) of the quarantined inputs to requeue, per source, in order."""
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for path in lake.files("quarantine"):
+        d, source = part_of(path)
+        if d != day or source not in sources:
+            continue
+        with lake.storage.fs.open_input_file(path) as fh:
+            t = pq.read_table(fh, columns=["input_ref", "input_format", "reason"])
+        for ref, fmt, reason in zip(
+            *(t.column(c).to_pylist() for c in t.column_names), strict=True
+        ):
+            if reasons is None or reason in reasons:
+                out[source].append((ref, fmt))
+    return out
+
+
+def _carry_over(
+    lake: Lake, stage: RunStage, index: int, day: date, source: str, drop_refs: set[str]
+) -> ShardResult:
+    """Stage what the partitions hold now, minus the requeued quarantine rows."""
+    result = ShardResult(index, source)
+    root = posixpath.join(stage.root, "shards", f"{index:06d}")
+    rows = {}
+    for table in ("articles", "duplicates", "quarantine"):
+        folder = lake.storage.path(partition_rel(table, day, source))
+        n = 0
+        for k, path in enumerate(lake.storage.files(folder, "*.parquet")):
+            with lake.storage.fs.open_input_file(path) as fh:
+                t = pq.read_table(fh)
+            if table == "quarantine" and drop_refs:
+                keep = pc.invert(pc.is_in(t.column("input_ref"), pa.array(sorted(drop_refs))))
+                t = t.filter(keep)
+            out = posixpath.join(root, table, f"chunk-{k:05d}.parquet")
+            lake.storage.makedirs(posixpath.dirname(out))
+            pq.write_table(t, out, filesystem=lake.storage.fs, compression="zstd")
+            n += t.num_rows
+        rows[table] = n
+    result.counts.written = rows["articles"]
+    result.counts.duplicates = rows["duplicates"]
+    result.counts.quarantined = rows["quarantine"]
+    result.counts.skipped = _skipped_before(lake, day, source)
+    result.counts.inputs = sum(rows.values()) + result.counts.skipped
+    return result
+
+
+def _skipped_before(lake: Lake, day: date, source: str) -> int:
+    """Skipped inputs are in no table: take them from the last published run of the partition."""
+    try:
+        con = lake.connect()
+    except Exception:  # no catalog yet: nothing was skipped that we could know of
+        return 0
+    try:
+        row = con.execute(
+            "SELECT s.skipped FROM (SELECT started_at, unnest(by_source) AS s FROM runs "
+            "WHERE ingest_date = ?) WHERE s.source = ? ORDER BY started_at DESC LIMIT 1",
+            [day, source],
+        ).fetchone()
+    finally:
+        con.close()
+    return int(row[0] or 0) if row else 0
+
+
+def requeue(
+    cfg: Config,
+    day: date,
+    *,
+    only_sources: Sequence[str] | None = None,
+    reasons: Sequence[str] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> RunSummary | None:
+    """Re-process the quarantined inputs of `day` (of these sources and reasons), or None when
+    there is nothing to requeue. Raises LakeError, leaving the lake as it was, if it cannot
+    publish."""
+    lake = Lake(cfg.lake)
+    names = [s.name for s in select_sources(cfg, only_sources)]
+    picked = _selected(lake, day, names, reasons)
+    if not any(picked.values()):
+        return None
+    sources = [n for n in names if picked.get(n)]
+    run = RunInfo.new(day)
+    stage = lake.stage(run.run_id, day, cfg.lake_options)
+    results: list[ShardResult] = []
+    total = sum(len(v) for v in picked.values())
+    try:
+        for source in sources:
+            refs = picked[source]
+            wanted = {ref for ref, _ in refs}
+            results.append(_carry_over(lake, stage, len(results), day, source, wanted))
+            files = list(dict.fromkeys(input_file(ref, fmt) for ref, fmt in refs))
+            shard = Shard(len(results), source, tuple(files))
+            results.append(process_shard(cfg, shard, run, keep=_only(dict(refs), source)))
+    except BaseException:
+        stage.discard()
+        raise
+    message = f"requeue of {total} quarantined input(s)" + (
+        f" with reason {', '.join(reasons)}" if reasons else ""
+    )
+    log.info("requeue staged", extra={"run_id": run.run_id, "inputs": total})
+    try:
+        return publish_run(cfg, run, results, sources, message=message)
+    except BaseException:
+        stage.discard()
+        raise
+
+
+def _only(
+    wanted: dict[str, str], source: str
+) -> Callable[[Iterator[RawDoc | Rejected | Skipped]], Iterator[RawDoc | Rejected | Skipped]]:
+    """Keep the requeued inputs of a re-read file; account for those that are gone."""
+
+    def keep(items: Iterator[RawDoc | Rejected | Skipped]) -> Iterator[Any]:
+        seen: set[str] = set()
+        for item in items:
+            if item.input_ref in wanted and item.input_ref not in seen:
+                seen.add(item.input_ref)
+                yield item
+        for ref in sorted(set(wanted) - seen):
+            msg = "requeued input not found where it was read (moved, changed or deleted)"
+            yield Rejected(source, ref, wanted[ref], "read", "unreadable", msg)  # type: ignore[arg-type]
+
+    return keep

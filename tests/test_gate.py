@@ -1,0 +1,249 @@
+"""The batch gate: Great Expectations suites stop a bad night before it is published."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from pipeline import run as run_mod
+from pipeline.config import build_config
+from pipeline.gate import ValidationFailed, load_suite
+from pipeline.iso639 import LANGUAGE_CODES
+from pipeline.run import run_ingest
+from tests.conftest import REPO, article_html
+
+DAY = date(2026, 11, 20)
+_WORDS = """harbour council ferry budget school library river bridge market festival tram museum
+hospital election harvest storm airport stadium theatre factory"""
+WORDS = _WORDS.split()
+
+
+def _page(source: str, n: int, night: int) -> str:
+    """A distinct article: its own URL and sentences (no exact duplicates)."""
+    w = [WORDS[(n * 7 + night * 3 + i) % len(WORDS)] for i in range(6)]
+    paras = [
+        f"The {w[0]} story number {n} of night {night} from {source} opens with officials "
+        f"debating the {w[1]} and the {w[2]} for most of an evening session downtown.",
+        f"Residents quoted in report {n} said the {w[3]} mattered more to them than the "
+        f"{w[4]}, and several asked for a second hearing before any money is committed.",
+        f"A final vote on the {w[5]} plan from night {night} is expected next month, after "
+        "the finance committee publishes its estimates and the public comment period ends.",
+    ]
+    url = f"https://{source}.example/news/{night}/{n}"
+    return article_html(f"Story {n} of night {night} at {source}", url, paras)
+
+
+def _write_night(root: Path, night: int, per_source: dict[str, int], bad: int = 0) -> Path:
+    folder = root / f"night-{night}"
+    for source, n in per_source.items():
+        d = folder / source
+        d.mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            (d / f"{i:03d}.html").write_text(_page(source, i, night))
+        for i in range(bad):
+            (d / f"bad-{i:03d}.html").write_text("<html><body><nav>Home</nav></body></html>")
+    return folder
+
+
+def _cfg(lake: Path, folder: Path, sources: list[str], **validate: Any) -> Any:
+    return build_config(
+        {
+            "lake": str(lake),
+            "validate": {"min_words": 20, **validate},
+            "sources": [{"name": s, "type": "html", "path": str(folder / s)} for s in sources],
+        }
+    )
+
+
+def _articles(lake: Path) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(lake / "catalog.duckdb"), read_only=True)
+    try:
+        return con.execute(
+            "SELECT ingest_date, source, count(*) FROM articles GROUP BY 1, 2 ORDER BY 1, 2"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def _lake_files(lake: Path) -> list[str]:
+    return sorted(
+        str(p.relative_to(lake))
+        for t in ("articles", "duplicates", "quarantine", "runs")
+        for p in (lake / t).rglob("*.parquet")
+    )
+
+
+def _history(tmp_path: Path, per_source: dict[str, int], nights: int = 3) -> Path:
+    lake = tmp_path / "lake"
+    for k in range(nights):
+        folder = _write_night(tmp_path / "in", k, per_source)
+        run_ingest(_cfg(lake, folder, list(per_source)), DAY + timedelta(days=k))
+    return lake
+
+
+def test_clean_night_passes_with_report_and_data_docs(tmp_path: Path) -> None:
+    folder = _write_night(tmp_path / "in", 0, {"alpha": 4, "beta": 3})
+    lake = tmp_path / "lake"
+    s = run_ingest(_cfg(lake, folder, ["alpha", "beta"]), DAY)
+    assert s.checks == "passed" and s.warnings == []
+    report = lake / str(s.report)
+    data = json.loads((report / "validation.json").read_text())
+    assert data["status"] == "passed"
+    names = {c["name"] for c in data["checks"]}
+    assert {"unique_article_id", "language_codes", "quarantine_share"} <= names
+    assert all(c["success"] for c in data["checks"])
+    index = lake / str(s.data_docs)
+    assert index.name == "index.html" and index.exists()
+    pages = list((report / "data_docs" / "validations").rglob("*.html"))
+    assert len(pages) == 2  # one validation page per suite
+    con = duckdb.connect(str(lake / "catalog.duckdb"), read_only=True)
+    assert con.execute("SELECT checks, report, data_docs FROM runs").fetchone() == (
+        "passed",
+        s.report,
+        s.data_docs,
+    )
+
+
+def _broken_stops_publish(lake: Path, cfg: Any, day: date, expectation: str) -> str:
+    before = _lake_files(lake) if lake.exists() else []
+    with pytest.raises(ValidationFailed) as err:
+        run_ingest(cfg, day)
+    assert expectation in str(err.value)
+    assert _lake_files(lake) == before, "a failed gate must leave the lake as it was"
+    assert not list((lake / "_staging").glob("*")) if (lake / "_staging").exists() else True
+    reports = sorted((lake / "reports" / f"ingest_date={day.isoformat()}").glob("run-*"))
+    data = json.loads((reports[-1] / "validation.json").read_text())
+    assert data["status"] == "failed"
+    assert any(line.startswith(expectation) for line in data["critical_failures"])
+    return str(err.value)
+
+
+def test_duplicate_article_ids_stop_the_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _write_night(tmp_path / "in", 0, {"alpha": 3})
+    (folder / "alpha" / "copy.html").write_text((folder / "alpha" / "000.html").read_text())
+
+    class NoDedup:
+        def __call__(self, a: Any) -> Any:
+            return a
+
+        def key(self, *a: Any) -> None:
+            return None
+
+    monkeypatch.setattr(run_mod, "ExactDeduper", NoDedup)
+    msg = _broken_stops_publish(
+        tmp_path / "lake", _cfg(tmp_path / "lake", folder, ["alpha"]), DAY, "unique_article_id"
+    )
+    assert "2 of 4 unexpected" in msg
+
+
+def test_foreign_language_codes_stop_the_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import normalize
+
+    folder = _write_night(tmp_path / "in", 0, {"alpha": 3})
+    monkeypatch.setattr(normalize, "detect_language", lambda *a, **k: ("en-gb", 0.9))
+    cfg = _cfg(tmp_path / "lake", folder, ["alpha"])
+    # The record rule would quarantine "en-gb"; switch it off to reach the batch gate.
+    monkeypatch.setattr("pipeline.validate.LANGUAGE_CODES", frozenset(["en-gb"]))
+    monkeypatch.setattr("pipeline.validate._validator", lambda: _Lenient())
+    _broken_stops_publish(tmp_path / "lake", cfg, DAY, "language_codes")
+
+
+class _Lenient:
+    def iter_errors(self, _: Any) -> list[Any]:
+        return []
+
+
+def test_other_major_schema_version_stops_the_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _write_night(tmp_path / "in", 0, {"alpha": 3})
+    monkeypatch.setattr(run_mod, "schema_version", lambda: "2.0.0")
+    cfg = _cfg(tmp_path / "lake", folder, ["alpha"])
+    _broken_stops_publish(tmp_path / "lake", cfg, DAY, "schema_major_1")
+
+
+def test_mostly_quarantined_source_stops_the_publish(tmp_path: Path) -> None:
+    folder = _write_night(tmp_path / "in", 0, {"alpha": 8}, bad=14)
+    cfg = _cfg(tmp_path / "lake", folder, ["alpha"])
+    msg = _broken_stops_publish(tmp_path / "lake", cfg, DAY, "quarantine_share")
+    assert "0.6364" in msg  # 14 of 22
+
+
+def test_sudden_drop_of_the_night_stops_the_publish(tmp_path: Path) -> None:
+    lake = _history(tmp_path, {"alpha": 6, "beta": 6})
+    assert len(_articles(lake)) == 6
+    folder = _write_night(tmp_path / "in", 9, {"alpha": 1, "beta": 1})
+    cfg = _cfg(lake, folder, ["alpha", "beta"])
+    msg = _broken_stops_publish(lake, cfg, DAY + timedelta(days=3), "run_row_count_vs_history")
+    assert "0.1667" in msg  # 2 articles against a median of 12
+
+
+def test_source_drift_is_a_warning_that_names_the_source(tmp_path: Path) -> None:
+    lake = _history(tmp_path, {"alpha": 6, "beta": 6})
+    folder = _write_night(tmp_path / "in", 9, {"alpha": 6, "beta": 2})
+    s = run_ingest(_cfg(lake, folder, ["alpha", "beta"]), DAY + timedelta(days=3))
+    assert s.checks == "warnings"
+    [warning] = s.warnings
+    assert warning.startswith("source_yield_drift") and "0.3333" in warning
+    data = json.loads((lake / str(s.report) / "validation.json").read_text())
+    beta = next(r for r in data["sources"] if r["source"] == "beta")
+    assert beta["written_vs_median"] == pytest.approx(2 / 6)
+    assert (DAY + timedelta(days=3), "beta", 2) in _articles(lake)  # published anyway
+    con = duckdb.connect(str(lake / "catalog.duckdb"), read_only=True)
+    row = con.execute("SELECT checks, warnings FROM runs ORDER BY started_at DESC LIMIT 1")
+    assert row.fetchone() == ("warnings", [warning])
+
+
+def test_severity_override_makes_a_warning_critical(tmp_path: Path) -> None:
+    lake = _history(tmp_path, {"alpha": 6, "beta": 6})
+    folder = _write_night(tmp_path / "in", 9, {"alpha": 6, "beta": 2})
+    cfg = _cfg(lake, folder, ["alpha", "beta"], severity={"source_yield_drift": "critical"})
+    _broken_stops_publish(lake, cfg, DAY + timedelta(days=3), "source_yield_drift")
+
+
+def test_custom_suite_dir_and_switching_the_gate_off(tmp_path: Path) -> None:
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    for name in ("articles", "sources"):
+        data = json.loads((REPO / "schemas" / "expectations" / f"{name}.json").read_text())
+        if name == "articles":
+            data["expectations"].append(
+                {
+                    "type": "expect_column_values_to_be_in_set",
+                    "kwargs": {"column": "language", "value_set": ["de"]},
+                    "severity": "critical",
+                    "meta": {"name": "german_only"},
+                }
+            )
+        (suites / f"{name}.json").write_text(json.dumps(data))
+    folder = _write_night(tmp_path / "in", 0, {"alpha": 3})
+    cfg = _cfg(tmp_path / "lake", folder, ["alpha"], suite_dir=str(suites))
+    _broken_stops_publish(tmp_path / "lake", cfg, DAY, "german_only")
+    off = _cfg(tmp_path / "lake", folder, ["alpha"], suite_dir=str(suites), batch_checks=False)
+    s = run_ingest(off, DAY)
+    assert s.checks == "skipped" and s.written == 3
+
+
+def test_suite_files_are_valid_and_match_the_code() -> None:
+    cfg = build_config({"sources": [{"name": "a", "type": "html", "path": "x"}]}).validate_
+    arts = load_suite("articles", cfg)
+    codes = next(
+        e["kwargs"]["value_set"]
+        for e in arts["expectations"]
+        if e["meta"]["name"] == "language_codes"
+    )
+    assert set(codes) == set(LANGUAGE_CODES)
+    for name in ("articles", "sources"):
+        suite = load_suite(name, cfg)
+        names = [e["meta"]["name"] for e in suite["expectations"]]
+        assert len(names) == len(set(names)), "meta.name identifies an expectation"
+        assert all(e["severity"] in ("critical", "warning") for e in suite["expectations"])
