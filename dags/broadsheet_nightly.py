@@ -104,14 +104,21 @@ def broadsheet_nightly() -> None:
         results: list[dict[str, Any]], run: dict[str, str], sources: list[str]
     ) -> dict[str, Any]:
         """Merge shards, dedup across shards and nights, publish the partition atomically."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from pipeline.gate import ValidationFailed
         from pipeline.lake import Lake
         from pipeline.run import RunInfo, ShardResult, publish_run
 
         ctx = get_current_context()
         cfg = _config(ctx["params"]["sources_file"])
-        summary = publish_run(
-            cfg, RunInfo.from_dict(run), [ShardResult.from_dict(r) for r in results], sources
-        )
+        try:
+            summary = publish_run(
+                cfg, RunInfo.from_dict(run), [ShardResult.from_dict(r) for r in results], sources
+            )
+        except ValidationFailed as e:
+            # The same batch fails the same way on a retry: fail now, with the reason.
+            raise AirflowFailException(str(e)) from e
         out = summary.as_dict()
         log.info("run summary: %s", out)
         ctx["outlet_events"][ARTICLES].extra = {

@@ -350,6 +350,11 @@ def run_suites(
     raw: dict[str, Any] = {}
     for name, df in frames.items():
         data = load_suite(name, cfg)
+        if df.empty:
+            # Column statistics of nothing are not failures; only table-level checks apply.
+            data["expectations"] = [
+                x for x in data["expectations"] if str(x["type"]).startswith("expect_table_")
+            ]
         suite = ctx.suites.add(gx.ExpectationSuite(**data))
         batch_def = ds.add_dataframe_asset(name).add_batch_definition_whole_dataframe("tonight")
         vd = ctx.validation_definitions.add(

@@ -117,6 +117,57 @@ def test_nightly_dag_end_to_end(airflow_db: Path, tmp_path: Path) -> None:
         ).fetchone()
         con.close()
         assert days == [("2026-11-20",), ("2026-11-21",)]
-        assert dup == (36, True) and written == (0,)
+        assert dup == (38, True) and written == (0,)
     finally:
         os.environ.pop("BROADSHEET_LAKE", None)
+
+
+def test_critical_expectation_fails_the_publish_task_without_retry(
+    airflow_db: Path, tmp_path: Path
+) -> None:
+    """A night the gate refuses: the publish task fails once (no retry), nothing is published."""
+    import yaml
+    from airflow.dag_processing.dagbag import DagBag
+
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    for name in ("articles", "sources"):
+        data = json.loads((REPO / "schemas" / "expectations" / f"{name}.json").read_text())
+        if name == "articles":
+            data["expectations"].append(
+                {
+                    "type": "expect_column_values_to_be_in_set",
+                    "kwargs": {"column": "language", "value_set": ["de"]},
+                    "severity": "critical",
+                    "meta": {"name": "german_only"},
+                }
+            )
+        (suites / f"{name}.json").write_text(json.dumps(data))
+    sources = tmp_path / "sources.yaml"
+    cfg = {
+        "lake": str(tmp_path / "lake"),
+        "validate": {"suite_dir": str(suites)},
+        "sources": [
+            {"name": "harbor", "type": "html", "path": str(EXAMPLES / "html" / "harborledger")}
+        ],
+    }
+    sources.write_text(yaml.safe_dump(cfg))
+    os.environ["BROADSHEET_LAKE"] = str(tmp_path / "lake")
+    try:
+        nightly = DagBag(dag_folder=str(DAGS)).get_dag("broadsheet_nightly")
+        run = nightly.test(
+            logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC),
+            run_conf={"sources_file": str(sources)},
+        )
+    finally:
+        os.environ.pop("BROADSHEET_LAKE", None)
+    assert run.state == "failed"
+    states = {ti.task_id: (ti.state, ti.try_number) for ti in run.get_task_instances()}
+    assert states["publish"] == ("failed", 1)
+    lake = tmp_path / "lake"
+    assert (
+        not list((lake / "articles").rglob("*.parquet")) if (lake / "articles").exists() else True
+    )
+    [report] = (lake / "reports" / "ingest_date=2026-11-20").glob("run-*/validation.json")
+    data = json.loads(report.read_text())
+    assert data["status"] == "failed" and data["critical_failures"][0].startswith("german_only")
