@@ -247,3 +247,40 @@ def test_suite_files_are_valid_and_match_the_code() -> None:
         names = [e["meta"]["name"] for e in suite["expectations"]]
         assert len(names) == len(set(names)), "meta.name identifies an expectation"
         assert all(e["severity"] in ("critical", "warning") for e in suite["expectations"])
+
+
+def test_an_empty_night_only_warns_that_it_is_empty(tmp_path: Path) -> None:
+    folder = _write_night(tmp_path / "in", 0, {"alpha": 0}, bad=3)
+    s = run_ingest(_cfg(tmp_path / "lake", folder, ["alpha"]), DAY)
+    assert (s.written, s.quarantined, s.checks) == (0, 3, "warnings")
+    assert [w.split(" ")[0] for w in s.warnings] == ["articles_not_empty"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expectation"),
+    [
+        ("text_chars", None, "text_present"),
+        ("input_format", "pdf", "input_formats"),
+        ("language", "klingon", "language_codes"),
+        ("schema_version", "2.0.0", "schema_major_1"),
+    ],
+)
+def test_each_critical_article_expectation_stops_the_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column: str, value: Any, expectation: str
+) -> None:
+    """Rows the record rules would never let through, injected into the batch the gate sees."""
+    from pipeline import gate
+
+    real = gate.articles_frame
+
+    def corrupted(stage: Any) -> Any:
+        df = real(stage)
+        df[column] = df[column].astype(object)
+        df.loc[df.index[0], column] = value
+        return df
+
+    monkeypatch.setattr(gate, "articles_frame", corrupted)
+    folder = _write_night(tmp_path / "in", 0, {"alpha": 3})
+    _broken_stops_publish(
+        tmp_path / "lake", _cfg(tmp_path / "lake", folder, ["alpha"]), DAY, expectation
+    )
