@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
@@ -174,8 +181,96 @@ class WarcSource(_SourceBase):
     only_ok_status: bool = True
 
 
+class FetchConfig(_Strict):
+    """How a web source fetches: politely, within caps, and never into private networks."""
+
+    user_agent: str = "BroadsheetBot/1.0 (+https://github.com/broadsheet/broadsheet)"
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+    read_timeout_s: float = Field(default=20.0, gt=0)
+    # Whole response, body included: a server that drips bytes cannot hold a request longer.
+    total_timeout_s: float = Field(default=60.0, gt=0)
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_s: float = Field(default=1.0, ge=0)
+    max_retry_after_s: float = Field(default=120.0, ge=0)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    # Per response, on the wire and again after decompression (gzip bombs).
+    max_bytes: int = Field(default=5_000_000, gt=0)
+    concurrency: int = Field(default=8, ge=1, le=64)
+    per_host_concurrency: int = Field(default=2, ge=1, le=16)
+    # Between two requests to one host (robots.txt Crawl-delay raises it).
+    min_delay_s: float = Field(default=1.0, ge=0)
+    # Per shard (one feed or sitemap): URLs not started by then are skipped (`time_budget`).
+    time_budget_s: float = Field(default=1800.0, gt=0)
+    # Let the source's own seed hosts (host:port) be loopback/private addresses (tests,
+    # intranets). Off by default; redirects elsewhere into private space stay refused.
+    allow_private: bool = False
+
+
+class _WebSourceBase(_Strict):
+    """Sources fetched over HTTP(S): seed URLs inline (`urls`) or in files (`paths`)."""
+
+    name: str
+    urls: tuple[str, ...] = ()
+    paths: tuple[Path, ...] = ()
+    timezone: str = "UTC"
+    filters: Filters = Filters()
+    fetch: FetchConfig = FetchConfig()
+
+    _name_ok = field_validator("name")(_SourceBase._name_ok.__func__)  # type: ignore[attr-defined]
+    _tz_ok = field_validator("timezone")(_SourceBase._tz_ok.__func__)  # type: ignore[attr-defined]
+
+    @field_validator("urls")
+    @classmethod
+    def _urls_ok(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [u for u in v if not re.match(r"^https?://[^/\s]+", u)]
+        if bad:
+            raise ValueError(f"only http(s) URLs: {', '.join(bad[:3])}")
+        return v
+
+    @model_validator(mode="after")
+    def _has_seeds(self) -> _WebSourceBase:
+        if not self.urls and not self.paths:
+            raise ValueError("give `urls` or `paths` (files with one URL per line)")
+        return self
+
+
+class FeedSource(_WebSourceBase):
+    """RSS 0.9x/1.0/2.0 and Atom feeds; each feed is one unit of work."""
+
+    type: Literal["feed"]
+
+
+class SitemapSource(_WebSourceBase):
+    """XML sitemaps, sitemap indexes and Google News sitemaps, or a site's home page (its
+    robots.txt names the sitemaps). Each seed is one unit of work."""
+
+    type: Literal["sitemap"]
+    # Only URLs whose news:publication_date or lastmod is this recent.
+    lookback_days: float = Field(default=2.0, gt=0)
+    # Sitemap entries without any date: skipped unless this is set.
+    include_undated: bool = False
+    max_sitemaps: int = Field(default=50, ge=1)
+    max_depth: int = Field(default=3, ge=1, le=10)
+
+
+class UrlsSource(_WebSourceBase):
+    """A plain list of article URLs."""
+
+    type: Literal["urls"]
+
+
+WebSource = FeedSource | SitemapSource | UrlsSource
+
 SourceConfig = Annotated[
-    FilesSource | HtmlSource | TextSource | JsonlSource | WarcSource, Field(discriminator="type")
+    FilesSource
+    | HtmlSource
+    | TextSource
+    | JsonlSource
+    | WarcSource
+    | FeedSource
+    | SitemapSource
+    | UrlsSource,
+    Field(discriminator="type"),
 ]
 
 
@@ -256,7 +351,7 @@ class Config(_Strict):
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-_SOURCE_TYPES = {"files", "html", "text", "jsonl", "warc"}
+_SOURCE_TYPES = {"files", "html", "text", "jsonl", "warc", "feed", "sitemap", "urls"}
 
 
 def _format_errors(err: ValidationError) -> str:

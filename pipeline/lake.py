@@ -44,7 +44,10 @@ from pipeline.storage import Storage
 
 log = logging.getLogger(__name__)
 
-TABLES = ("articles", "duplicates", "quarantine")
+TABLES = ("articles", "duplicates", "quarantine", "fetch_state")
+# Raw captures (WARC files written by web sources), partitioned like the tables and replaced
+# with them, but moved as files rather than compacted.
+RAW = "raw"
 # (source, input_ref) of a staged article -> (kept article_id, match, previous_run): the staged
 # articles that are not to be written. One input is one row, so this names rows, where an
 # article_id may not (the same URL twice).
@@ -63,6 +66,21 @@ QUARANTINE_SCHEMA = pa.schema(
         pa.field("raw_excerpt", pa.string()),
         pa.field("run_id", pa.string(), nullable=False),
         pa.field("ingested_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+
+# One row per URL a web source requested: what the next night's incremental fetch reads.
+FETCH_STATE_SCHEMA = pa.schema(
+    [
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),  # feed | sitemap | article
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("canonical_url", pa.string(), nullable=False),
+        pa.field("status", pa.int64()),
+        pa.field("etag", pa.string()),
+        pa.field("last_modified", pa.string()),
+        pa.field("fetched_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
     ]
 )
 
@@ -230,6 +248,9 @@ class ShardWriter:
     def add_duplicate(self, d: Duplicate) -> None:
         self._writers["duplicates"].write(duplicate_row(d))
 
+    def add_state(self, row: dict[str, Any]) -> None:
+        self._writers["fetch_state"].write(row)
+
     def add_rejected(self, r: Rejected, run_id: str, ingested_at: datetime) -> None:
         row = {
             "source": r.source,
@@ -302,8 +323,9 @@ class RunStage:
         """
         self.sources = list(sources)
         for source in sources:
-            for table in TABLES:
+            for table in (*TABLES, RAW):
                 self.storage.makedirs(self.final_dir(table, source))
+        self._move_raw()
         compactors = {t: _Compactor(self, t) for t in TABLES}
         retarget: dict[str, tuple[str, bool]] = {}
         for table in TABLES:
@@ -326,6 +348,18 @@ class RunStage:
         for c in compactors.values():
             c.flush_all()
 
+    def raw_dir(self, shard: int) -> str:
+        """Where a shard stages its raw captures (one folder per source inside)."""
+        return posixpath.join(self.root, "shards", f"{shard:06d}", RAW)
+
+    def _move_raw(self) -> None:
+        shards = posixpath.join(self.root, "shards")
+        for path in self.storage.files(shards, f"*/{RAW}/*/*"):
+            source = posixpath.basename(posixpath.dirname(path))
+            if source in self.sources:
+                dest = posixpath.join(self.final_dir(RAW, source), posixpath.basename(path))
+                self.storage.move_file(path, dest)
+
     def final_dir(self, table: str, source: str) -> str:
         return posixpath.join(self.root, "final", partition_rel(table, self.ingest_date, source))
 
@@ -333,7 +367,7 @@ class RunStage:
         """(staged, target) folder pairs for every partition this run replaces."""
         return [
             (self.final_dir(t, s), self.storage.path(partition_rel(t, self.ingest_date, s)))
-            for t in TABLES
+            for t in (*TABLES, RAW)
             for s in self.sources
         ]
 
@@ -342,6 +376,7 @@ _SCHEMAS: dict[str, Callable[[], pa.Schema]] = {
     "articles": article_arrow_schema,
     "duplicates": lambda: DUPLICATE_SCHEMA,
     "quarantine": lambda: QUARANTINE_SCHEMA,
+    "fetch_state": lambda: FETCH_STATE_SCHEMA,
 }
 
 
@@ -352,6 +387,7 @@ class _Compactor:
         "articles": [("published_at", "ascending"), ("article_id", "ascending")],
         "duplicates": [("duplicate_of", "ascending"), ("article_id", "ascending")],
         "quarantine": [("input_ref", "ascending")],
+        "fetch_state": [("canonical_url", "ascending")],
     }
 
     def __init__(self, stage: RunStage, table: str) -> None:
@@ -614,6 +650,29 @@ class Lake:
             for sid, kept, by_url in rows
         }
 
+    def fetch_state(
+        self, ingest_date: date, replaced_sources: Sequence[str]
+    ) -> dict[str, tuple[str, str | None, str | None]]:
+        """canonical_url -> (kind, etag, last_modified) of every URL fetched before, latest
+        first; the partitions a run replaces do not count (a re-run fetches the same again)."""
+        out: dict[str, tuple[str, str | None, str | None, Any]] = {}
+        cols = ["canonical_url", "kind", "etag", "last_modified", "fetched_at", "status"]
+        for path in self.files("fetch_state"):
+            day, source = part_of(path)
+            if day > ingest_date or (day == ingest_date and source in replaced_sources):
+                continue
+            with self.storage.fs.open_input_file(path) as fh:
+                t = pq.read_table(fh, columns=cols)
+            for url, kind, etag, lm, at, status in zip(
+                *(t.column(c).to_pylist() for c in cols), strict=True
+            ):
+                if status is not None and not (200 <= status < 300 or status == 304):
+                    continue
+                prev = out.get(url)
+                if prev is None or at > prev[3]:
+                    out[url] = (kind, etag, lm, at)
+        return {u: (k, e, m) for u, (k, e, m, _) in out.items()}
+
     # -- catalog ------------------------------------------------------------------------------
 
     @property
@@ -682,12 +741,14 @@ _CATALOG_SCHEMAS: dict[str, pa.Schema] = {
     "articles": article_arrow_schema(),
     "duplicates": DUPLICATE_SCHEMA,
     "quarantine": QUARANTINE_SCHEMA,
+    "fetch_state": FETCH_STATE_SCHEMA,
     "runs": RUN_SCHEMA,
 }
 _GLOBS = {
     "articles": "ingest_date=*/source=*/*.parquet",
     "duplicates": "ingest_date=*/source=*/*.parquet",
     "quarantine": "ingest_date=*/source=*/*.parquet",
+    "fetch_state": "ingest_date=*/source=*/*.parquet",
     "runs": "ingest_date=*/*.parquet",
 }
 

@@ -24,6 +24,9 @@ Reason = Literal[
     "timeout",  # extraction exceeded extract.timeout_s
     "extractor_error",  # the extractor raised
     "no_content",  # nothing article-like was extracted
+    "http_error",  # the server answered with an error status (after retries); message has it
+    "fetch_error",  # network error, timeout, redirect loop, bad encoding (message: error class)
+    "blocked_url",  # not http(s), or resolves to a loopback/private/link-local/metadata address
     "too_short",  # fewer words than validate.min_words after boilerplate removal
     "too_long",  # title or text beyond validate.max_title_chars / max_text_chars
     "bad_date",  # published_at after the fetch (beyond the skew) or before the configured floor
@@ -43,6 +46,9 @@ SkipReason = Literal[
     "domain_filtered",  # the URL's domain is outside the source's domain filters
     "url_filtered",  # the URL does not pass the source's URL patterns
     "language_filtered",  # the detected language is not among the source's languages
+    "robots_disallowed",  # robots.txt disallows the URL for our user agent: never requested
+    "unchanged",  # fetched on an earlier night (same canonical URL): not fetched again
+    "time_budget",  # the shard's fetch.time_budget_s ran out before this URL was started
 ]
 
 SKIP_REASONS: tuple[str, ...] = get_args(SkipReason)
@@ -67,6 +73,16 @@ class Hints:
 
 
 @dataclass(frozen=True, slots=True)
+class Signals:
+    """What the publisher says about reuse of a page it served us."""
+
+    tdm_reserved: bool | None = None
+    robots_ai_disallowed: bool | None = None
+    noai: bool | None = None
+    noarchive: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RawDoc:
     """One input document as read: either HTML bytes or pre-extracted text, never both."""
 
@@ -78,6 +94,8 @@ class RawDoc:
     hints: Hints = field(default_factory=Hints)
     # The charset the transport declared (HTTP Content-Type); tried first, never trusted blindly.
     charset: str | None = None
+    # Reuse signals of a fetched page (web sources): applied to the article as written.
+    signals: Signals | None = None
 
     @property
     def size(self) -> int:
@@ -150,6 +168,11 @@ class Article:
     run_id: str
     extractor: str
     schema_version: str
+    # Publishers' reuse signals, known for pages Broadsheet fetched itself (null otherwise).
+    tdm_reserved: bool | None = None
+    robots_ai_disallowed: bool | None = None
+    noai: bool | None = None
+    noarchive: bool | None = None
     # Not part of the contract: how many boilerplate paragraphs normalization removed.
     boilerplate_removed: int = 0
 

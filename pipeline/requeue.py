@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.config import Config
-from pipeline.lake import Lake, RunStage, part_of, partition_rel
+from pipeline.lake import RAW, TABLES, Lake, RunStage, part_of, partition_rel
 from pipeline.records import RawDoc, Rejected, Skipped
 from pipeline.run import (
     RunInfo,
@@ -69,32 +69,54 @@ def _selected(
     return out
 
 
-def _carry_over(
-    lake: Lake, stage: RunStage, index: int, day: date, source: str, drop_refs: set[str]
+def without_refs(refs: set[str]) -> Callable[[str, pa.Table], pa.Table]:
+    """A carry-over filter dropping these quarantine rows (the requeued inputs)."""
+
+    def keep(table: str, t: pa.Table) -> pa.Table:
+        if table != "quarantine" or not refs:
+            return t
+        return t.filter(pc.invert(pc.is_in(t.column("input_ref"), pa.array(sorted(refs)))))
+
+    return keep
+
+
+def carry_over(
+    lake: Lake,
+    stage: RunStage,
+    index: int,
+    day: date,
+    source: str,
+    keep: Callable[[str, pa.Table], pa.Table],
 ) -> ShardResult:
-    """Stage what the partitions hold now, minus the requeued quarantine rows."""
+    """Stage what the partitions of (day, source) hold now, through `keep` per table, as the
+    first shard of the run; raw captures are carried over as they are."""
     result = ShardResult(index, source)
     root = posixpath.join(stage.root, "shards", f"{index:06d}")
     rows = {}
-    for table in ("articles", "duplicates", "quarantine"):
+    for table in TABLES:
         folder = lake.storage.path(partition_rel(table, day, source))
         n = 0
         for k, path in enumerate(lake.storage.files(folder, "*.parquet")):
             with lake.storage.fs.open_input_file(path) as fh:
-                t = pq.read_table(fh)
-            if table == "quarantine" and drop_refs:
-                keep = pc.invert(pc.is_in(t.column("input_ref"), pa.array(sorted(drop_refs))))
-                t = t.filter(keep)
+                t = keep(table, pq.read_table(fh))
             out = posixpath.join(root, table, f"chunk-{k:05d}.parquet")
             lake.storage.makedirs(posixpath.dirname(out))
             pq.write_table(t, out, filesystem=lake.storage.fs, compression="zstd")
             n += t.num_rows
         rows[table] = n
+    # Raw captures of web sources stay as they are: the requeue re-reads inputs, it never fetches.
+    raw = lake.storage.path(partition_rel(RAW, day, source))
+    for path in lake.storage.files(raw):
+        dest = posixpath.join(stage.raw_dir(index), source, posixpath.basename(path))
+        lake.storage.makedirs(posixpath.dirname(dest))
+        lake.storage.fs.copy_file(path, dest)
     result.counts.written = rows["articles"]
     result.counts.duplicates = rows["duplicates"]
     result.counts.quarantined = rows["quarantine"]
     result.counts.skipped = _skipped_before(lake, day, source)
-    result.counts.inputs = sum(rows.values()) + result.counts.skipped
+    result.counts.inputs = (
+        rows["articles"] + rows["duplicates"] + rows["quarantine"] + result.counts.skipped
+    )
     return result
 
 
@@ -140,7 +162,8 @@ def requeue(
         for source in sources:
             refs = picked[source]
             wanted = {ref for ref, _ in refs}
-            results.append(_carry_over(lake, stage, len(results), day, source, wanted))
+            keep = without_refs(wanted)
+            results.append(carry_over(lake, stage, len(results), day, source, keep))
             files = list(dict.fromkeys(input_file(ref, fmt) for ref, fmt in refs))
             shard = Shard(len(results), source, tuple(files))
             results.append(process_shard(cfg, shard, run, keep=_only(dict(refs), source)))

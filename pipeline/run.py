@@ -6,9 +6,11 @@ The CLI and the Airflow DAGs both call `run_ingest`; nothing here parses flags o
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import logging
 import multiprocessing as mp
 import platform
+import posixpath
 import secrets
 import time
 from collections import Counter, defaultdict, deque
@@ -19,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -164,6 +167,8 @@ def process_doc(
     t2 = time.perf_counter()
     if isinstance(art, Rejected):
         return art, (t1 - t0, t2 - t1, 0.0)
+    if doc.signals is not None:
+        art = dataclasses.replace(art, **dataclasses.asdict(doc.signals))
     out = validate_article(art, vcfg)
     filters = ctx.filters.get(doc.source)
     if filters is not None and isinstance(out, Article):
@@ -395,10 +400,12 @@ def process_shard(
     on_progress: Callable[[ShardResult], None] | None = None,
     keep: Callable[[Iterator[RawDoc | Rejected | Skipped]], Iterator[RawDoc | Rejected | Skipped]]
     | None = None,
+    reader: Callable[[], Iterator[RawDoc | Rejected | Skipped]] | None = None,
 ) -> ShardResult:
     """Read, extract, normalize, validate and dedup one shard into the run's staging folder.
 
-    `keep` narrows what is read to some inputs (a requeue re-reads files for a few of them).
+    `keep` narrows what is read to some inputs (a requeue re-reads files for a few of them);
+    `reader` replaces the source's reader (a re-extraction reads raw captures, not the web).
     """
     src = select_sources(cfg, [shard.source])[0]
     ctx = NormalizeContext(
@@ -413,8 +420,14 @@ def process_shard(
     writer = stage.shard_writer(shard.index)
     dedup = ExactDeduper()
 
+    web_ctx = None if reader is not None else _web_context(cfg, src, shard, run, stage, writer)
+
     def inputs() -> Iterator[RawDoc | Rejected | Skipped]:
-        items = read_files(src, shard.paths, cfg.extract.max_bytes)
+        items = (
+            reader()
+            if reader is not None
+            else read_files(src, shard.paths, cfg.extract.max_bytes, web_ctx)
+        )
         for item in keep(items) if keep is not None else items:
             result.counts.inputs += 1
             if isinstance(item, RawDoc) and item.hints.url and src.filters.active:
@@ -449,10 +462,45 @@ def process_shard(
             if on_progress is not None:
                 on_progress(result)
     finally:
+        if web_ctx is not None:
+            web_ctx.archive.close()
         writer.close()
     result.timings["shard_wall"] = time.perf_counter() - t_wall
     log.info("shard processed", extra={"shard": result.as_dict()})
     return result
+
+
+def _web_context(
+    cfg: Config, src: SourceConfig, shard: Shard, run: RunInfo, stage: RunStage, writer: Any
+) -> Any:
+    """For a web source: the fetch state, the shard's raw archive and its time budget."""
+    from pipeline.config import FeedSource, SitemapSource, UrlsSource
+    from pipeline.sources.web import RawArchive, WebContext
+
+    if not isinstance(src, FeedSource | SitemapSource | UrlsSource):
+        return None
+    lake = stage.lake
+    dest = posixpath.join(
+        stage.raw_dir(shard.index), src.name, f"{run.run_id}-{shard.index:06d}.warc.gz"
+    )
+
+    def upload(local: Path) -> None:
+        lake.storage.makedirs(posixpath.dirname(dest))
+        with (
+            open(local, "rb") as fh,
+            lake.storage.fs.open_output_stream(dest, compression=None) as out,
+        ):
+            while chunk := fh.read(1 << 20):
+                out.write(chunk)
+
+    return WebContext(
+        source=src,
+        state=lake.fetch_state(run.ingest_date, [src.name]),
+        add_state=writer.add_state,
+        archive=RawArchive(upload),
+        run_id=run.run_id,
+        deadline=time.monotonic() + src.fetch.time_budget_s,
+    )
 
 
 # -- publishing ------------------------------------------------------------------------------------

@@ -1,0 +1,460 @@
+"""A polite, bounded HTTP fetcher: robots.txt, per-host limits, retries, caps, no SSRF.
+
+Every request goes through `Fetcher.get`, which:
+- refuses non-http(s) URLs and hosts that resolve to loopback, private, link-local, reserved or
+  metadata addresses (checked before connecting, again on the connected peer, and on every
+  redirect hop), unless the source allows private addresses;
+- waits for a per-host slot (at most `per_host_concurrency` requests, `min_delay_s` apart, or the
+  robots.txt Crawl-delay when larger);
+- retries connection errors, timeouts, 5xx and 429 with exponential back-off and jitter,
+  honouring Retry-After (capped);
+- follows at most `max_redirects` redirects itself (a loop is an error, not a hang);
+- reads at most `max_bytes` on the wire and decompresses gzip/deflate itself to at most
+  `max_bytes`, within `total_timeout_s` for the whole response (slow drips end there).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import logging
+import random
+import re
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from protego import Protego
+
+from pipeline.config import FetchConfig
+
+log = logging.getLogger(__name__)
+
+# User agents of AI/training crawlers: a robots.txt that shuts them out is a reuse signal.
+AI_AGENTS = (
+    "GPTBot",
+    "ChatGPT-User",
+    "OAI-SearchBot",
+    "CCBot",
+    "Google-Extended",
+    "anthropic-ai",
+    "ClaudeBot",
+    "Claude-Web",
+    "PerplexityBot",
+    "Bytespider",
+    "Applebot-Extended",
+    "meta-externalagent",
+    "cohere-ai",
+    "Amazonbot",
+    "Diffbot",
+    "Omgilibot",
+)
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+_REDIRECT_STATUS = {301, 302, 303, 307, 308}
+_MAX_ROBOTS = 512_000
+
+
+class FetchError(Exception):
+    """A URL that could not be fetched; `reason` is the quarantine reason."""
+
+    def __init__(self, reason: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.status = status
+
+
+@dataclass
+class Response:
+    url: str  # after redirects
+    requested: str
+    status: int
+    reason: str
+    http_version: str
+    headers: list[tuple[str, str]]
+    raw: bytes  # as on the wire (still compressed): what the WARC archive keeps
+    body: bytes  # decoded
+    fetched_at: datetime
+    peer: str | None = None
+    redirects: list[str] = field(default_factory=list)
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for k, v in self.headers:
+            if k.lower() == name:
+                return v
+        return None
+
+    @property
+    def content_type(self) -> str:
+        return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        m = re.search(r"charset=[\"']?([\w.:-]+)", self.header("content-type") or "", re.I)
+        return m.group(1).lower() if m else None
+
+
+def _blocked_ip(ip: str) -> bool:
+    addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    return not addr.is_global or addr.is_multicast
+
+
+def netloc(url: str) -> str:
+    """host:port of a URL, lower case, with the scheme's default port made explicit."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{(parts.hostname or '').lower()}:{port}"
+
+
+def check_url(url: str, allow_private: bool) -> str:
+    """The URL's host, or FetchError(blocked_url) for schemes and addresses we never fetch."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as e:
+        raise FetchError("blocked_url", f"unparseable URL: {e}") from None
+    if parts.scheme not in ("http", "https"):
+        raise FetchError("blocked_url", f"scheme {parts.scheme!r} is not http(s)")
+    host = parts.hostname
+    if not host:
+        raise FetchError("blocked_url", "URL without a host")
+    if allow_private:
+        return host
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as e:
+        raise FetchError("fetch_error", f"DNS: cannot resolve {host}: {e}") from None
+    for info in infos:
+        ip = str(info[4][0])
+        if _blocked_ip(ip):
+            raise FetchError("blocked_url", f"{host} resolves to non-public address {ip}")
+    return host
+
+
+def _retry_after(value: str | None, cap: float) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), cap)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), cap)
+
+
+class _Host:
+    def __init__(self, slots: int) -> None:
+        self.sem = threading.Semaphore(slots)
+        self.lock = threading.Lock()
+        self.next_at = 0.0
+
+
+class Fetcher:
+    """One per shard; thread-safe, so a pool of threads can share it."""
+
+    def __init__(
+        self,
+        cfg: FetchConfig,
+        on_response: Callable[[Response], None] | None = None,
+        deadline: float | None = None,
+        private_ok: frozenset[str] = frozenset(),
+    ) -> None:
+        """`private_ok`: host:port pairs that may resolve to private addresses (a source's own
+        seeds, when it sets fetch.allow_private); everything else must be public."""
+        self.cfg = cfg
+        self.private_ok = private_ok if cfg.allow_private else frozenset()
+        self.on_response = on_response
+        self.deadline = deadline  # monotonic time after which nothing new starts
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(
+                connect=cfg.connect_timeout_s,
+                read=cfg.read_timeout_s,
+                write=cfg.read_timeout_s,
+                pool=cfg.total_timeout_s,
+            ),
+            follow_redirects=False,
+            headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
+            trust_env=False,
+        )
+        self._hosts: dict[str, _Host] = {}
+        self._hosts_lock = threading.Lock()
+        self._robots: dict[str, Protego | None | bool] = {}
+        self._tdmrep: dict[str, list[dict[str, Any]]] = {}
+        self._site_lock = threading.Lock()
+        self.requests = 0
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- politeness ------------------------------------------------------------------------------
+
+    def _host(self, host: str) -> _Host:
+        with self._hosts_lock:
+            h = self._hosts.get(host)
+            if h is None:
+                h = self._hosts[host] = _Host(self.cfg.per_host_concurrency)
+            return h
+
+    @contextmanager
+    def _slot(self, url: str) -> Iterator[None]:
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.netloc}"
+        h = self._host(host)
+        with h.sem:
+            with h.lock:
+                delay = max(self.cfg.min_delay_s, self._crawl_delay(host))
+                wait = h.next_at - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                h.next_at = time.monotonic() + delay
+            yield
+
+    def _crawl_delay(self, origin: str) -> float:
+        rp = self._robots.get(origin)
+        if isinstance(rp, Protego):
+            d = rp.crawl_delay(self.cfg.user_agent)
+            return float(d) if d else 0.0
+        return 0.0
+
+    # -- robots.txt and TDM reservations -----------------------------------------------------------
+
+    def _site_file(self, origin: str, path: str) -> Response | None:
+        """robots.txt or tdmrep.json; archived through on_response like every listing."""
+        try:
+            resp = self.get(origin + path, retries=1, check_robots=False)
+        except FetchError as e:
+            if e.status is not None and 400 <= e.status < 500:
+                return None
+            raise
+        if self.on_response is not None:
+            self.on_response(resp)
+        return resp
+
+    def robots(self, url: str) -> Protego | None | bool:
+        """The site's robots.txt: a parser, None (no robots.txt: all allowed) or False (could
+        not be read: nothing allowed, as RFC 9309 asks for unreachable robots.txt)."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._site_lock:
+            if origin in self._robots:
+                return self._robots[origin]
+        try:
+            resp = self._site_file(origin, "/robots.txt")
+            rp: Protego | None | bool = None
+            if resp is not None and resp.status == 200:
+                rp = Protego.parse(resp.body[:_MAX_ROBOTS].decode("utf-8", errors="replace"))
+        except FetchError as e:
+            log.warning(
+                "robots.txt unreachable; site skipped", extra={"site": origin, "error": str(e)}
+            )
+            rp = False
+        with self._site_lock:
+            self._robots[origin] = rp
+        return rp
+
+    def allowed(self, url: str) -> bool:
+        rp = self.robots(url)
+        if rp is False:
+            return False
+        return rp is None or bool(rp.can_fetch(url, self.cfg.user_agent))  # type: ignore[union-attr]
+
+    def sitemaps_of(self, url: str) -> list[str]:
+        rp = self.robots(url)
+        return list(rp.sitemaps) if isinstance(rp, Protego) else []
+
+    def ai_disallowed(self, url: str) -> bool | None:
+        rp = self.robots(url)
+        if not isinstance(rp, Protego):
+            return None if rp is False else False
+        return any(not rp.can_fetch(url, agent) for agent in AI_AGENTS)
+
+    def tdm_rules(self, url: str) -> list[dict[str, Any]]:
+        """The site's /.well-known/tdmrep.json (W3C TDMRep), cached; [] when absent."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._site_lock:
+            if origin in self._tdmrep:
+                return self._tdmrep[origin]
+        rules: list[dict[str, Any]] = []
+        try:
+            resp = self._site_file(origin, "/.well-known/tdmrep.json")
+            if resp is not None and resp.status == 200:
+                import json
+
+                data = json.loads(resp.body[:_MAX_ROBOTS].decode("utf-8", errors="replace"))
+                if isinstance(data, list):
+                    rules = [r for r in data if isinstance(r, dict)]
+        except (FetchError, ValueError):
+            rules = []
+        with self._site_lock:
+            self._tdmrep[origin] = rules
+        return rules
+
+    def tdm_reserved(self, url: str, resp: Response) -> bool:
+        header = resp.header("tdm-reservation")
+        if header is not None:
+            return header.strip() == "1"
+        path = urlsplit(url).path or "/"
+        for rule in self.tdm_rules(url):
+            loc = str(rule.get("location", ""))
+            if loc and fnmatchcase(path, loc if loc.startswith("/") else "/" + loc):
+                return str(rule.get("tdm-reservation", "0")) == "1"
+        return False
+
+    # -- requests --------------------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        retries: int | None = None,
+        check_robots: bool = True,
+    ) -> Response:
+        """GET with retries; 2xx and 304 return, anything else raises FetchError."""
+        check_url(url, netloc(url) in self.private_ok)  # refused before robots.txt is asked
+        if check_robots and not self.allowed(url):
+            raise FetchError("robots_disallowed", "robots.txt disallows this URL for our agent")
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        attempts = (self.cfg.retries if retries is None else retries) + 1
+        last: FetchError | None = None
+        for attempt in range(attempts):
+            delay = self.cfg.backoff_s * (2**attempt) * (0.5 + random.random())
+            try:
+                resp = self._follow(url, headers)
+            except FetchError as e:
+                if e.reason != "fetch_error" or "redirect" in str(e) or "DNS" in str(e):
+                    raise
+                last = e
+            else:
+                if resp.status not in _RETRY_STATUS:
+                    if 200 <= resp.status < 300 or resp.status == 304:
+                        return resp
+                    raise FetchError("http_error", f"HTTP {resp.status}", resp.status)
+                last = FetchError("http_error", f"HTTP {resp.status}", resp.status)
+                after = _retry_after(resp.header("retry-after"), self.cfg.max_retry_after_s)
+                if after is not None:
+                    delay = after
+            if attempt + 1 == attempts:
+                break
+            if self.deadline is not None and time.monotonic() + delay > self.deadline:
+                break
+            time.sleep(delay)
+        assert last is not None
+        raise last
+
+    def _follow(self, url: str, headers: dict[str, str]) -> Response:
+        seen = [url]
+        current = url
+        for _ in range(self.cfg.max_redirects + 1):
+            private_ok = netloc(current) in self.private_ok
+            check_url(current, private_ok)
+            with self._slot(current):
+                resp = self._once(current, headers, private_ok)
+            if resp.status in _REDIRECT_STATUS and resp.header("location"):
+                nxt = urljoin(current, str(resp.header("location")))
+                if nxt in seen:
+                    raise FetchError("fetch_error", f"redirect loop back to {nxt}")
+                seen.append(nxt)
+                current = nxt
+                continue
+            resp.requested = url
+            resp.redirects = seen[1:]
+            return resp
+        raise FetchError("fetch_error", f"TooManyRedirects: more than {self.cfg.max_redirects}")
+
+    def _once(self, url: str, headers: dict[str, str], private_ok: bool) -> Response:
+        cap = self.cfg.max_bytes
+        start = time.monotonic()
+        fetched_at = datetime.now(UTC)
+        self.requests += 1
+        try:
+            with self.client.stream("GET", url, headers=headers) as r:
+                peer = _peer(r)
+                if peer is not None and not private_ok and _blocked_ip(peer):
+                    raise FetchError("blocked_url", f"connected to non-public address {peer}")
+                raw_parts: list[bytes] = []
+                size = 0
+                if r.status_code not in _REDIRECT_STATUS:
+                    declared = r.headers.get("content-length")
+                    if declared and declared.isdigit() and int(declared) > cap:
+                        raise FetchError("too_large", f"Content-Length {declared} > {cap} bytes")
+                    for chunk in r.iter_raw():
+                        size += len(chunk)
+                        if size > cap:
+                            raise FetchError("too_large", f"more than {cap} bytes on the wire")
+                        raw_parts.append(chunk)
+                        if time.monotonic() - start > self.cfg.total_timeout_s:
+                            limit = self.cfg.total_timeout_s
+                            raise FetchError(
+                                "fetch_error", f"TotalTimeout: response not complete in {limit}s"
+                            )
+                raw = b"".join(raw_parts)
+                encoding = (r.headers.get("content-encoding") or "identity").strip().lower()
+                body = _decode(raw, encoding, cap)
+                resp = Response(
+                    url=url,
+                    requested=url,
+                    status=r.status_code,
+                    reason=r.reason_phrase,
+                    http_version=r.http_version,
+                    headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in r.headers.raw],
+                    raw=raw,
+                    body=body,
+                    fetched_at=fetched_at,
+                    peer=peer,
+                )
+        except httpx.TimeoutException as e:
+            raise FetchError("fetch_error", f"{type(e).__name__}: {e}") from None
+        except httpx.HTTPError as e:
+            raise FetchError("fetch_error", f"{type(e).__name__}: {e}") from None
+        return resp
+
+
+def _peer(r: httpx.Response) -> str | None:
+    stream = r.extensions.get("network_stream")
+    if stream is None:
+        return None
+    try:
+        addr = stream.get_extra_info("server_addr")
+    except Exception:  # transports differ; the pre-connect check still applies
+        return None
+    return str(addr[0]) if addr else None
+
+
+def _decode(raw: bytes, encoding: str, cap: int) -> bytes:
+    """Decompress within the cap: a gzip bomb stops at `cap` bytes, not at memory's end."""
+    if encoding in ("identity", ""):
+        return raw
+    if encoding in ("gzip", "x-gzip"):
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        d = zlib.decompressobj()
+    else:
+        raise FetchError("fetch_error", f"unsupported Content-Encoding {encoding!r}")
+    try:
+        out = d.decompress(raw, cap + 1)
+    except zlib.error as e:
+        raise FetchError("fetch_error", f"bad {encoding} body: {e}") from None
+    if len(out) > cap:
+        raise FetchError("too_large", f"more than {cap} bytes after decompression")
+    return out

@@ -1,0 +1,400 @@
+"""Web sources: feeds, sitemaps and URL lists, fetched politely and incrementally.
+
+One shard is one seed (a feed, a sitemap or a site's home page) or a batch of article URLs. The
+seed is fetched with a conditional GET (ETag / Last-Modified from earlier nights); the article
+links it lists are canonicalized, filtered, and looked up in the fetch state so only new URLs are
+fetched; those are fetched concurrently (per-host limits in `pipeline.fetch`) and handed on in
+listing order as RawDoc, or as Rejected/Skipped with the reason. Every response is archived raw
+in the shard's WARC file, so a partition can be re-extracted later without the network.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipeline.config import FeedSource, SitemapSource, UrlsSource, WebSource
+from pipeline.fetch import Fetcher, FetchError, Response, netloc
+from pipeline.filters import url_verdict
+from pipeline.normalize import canonicalize_url, parse_datetime
+from pipeline.records import Hints, RawDoc, Rejected, Signals, Skipped
+from pipeline.sources.feeds import FeedError, Link, parse_feed
+from pipeline.sources.sitemaps import parse_sitemap
+
+log = logging.getLogger(__name__)
+
+Item = RawDoc | Rejected | Skipped
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "")
+_META_ROBOTS = re.compile(
+    rb"<meta[^>]+name\s*=\s*[\"']?(?:robots|tdm-reservation)[\"']?[^>]*>", re.I
+)
+HINTS_HEADER = "Broadsheet-Hints"
+SIGNALS_HEADER = "Broadsheet-Signals"
+
+
+def seeds(src: WebSource) -> Iterator[str]:
+    """The seed URLs of a source: inline ones, then those in its files (one per line)."""
+    yield from src.urls
+    for path in src.paths:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    line = line.strip()
+                    if line.startswith(("http://", "https://")):
+                        yield line
+        except OSError as e:
+            log.warning("cannot read URL list", extra={"path": str(path), "error": str(e)})
+
+
+# -- the shard's raw archive --------------------------------------------------------------------
+
+
+class RawArchive:
+    """A gzipped WARC of every response the shard received (thread-safe), uploaded at close."""
+
+    def __init__(self, upload: Callable[[Path], None] | None) -> None:
+        self._upload = upload
+        fd, name = tempfile.mkstemp(prefix="broadsheet-raw-", suffix=".warc.gz")
+        os.close(fd)
+        self.path = Path(name)
+        self._fh = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        self._w = WARCWriter(self._fh, gzip=True)
+        self._lock = threading.Lock()
+        self.records = 0
+
+    def add(
+        self, resp: Response, hints: Hints | None = None, signals: Signals | None = None
+    ) -> None:
+        headers = [
+            (k, v)
+            for k, v in resp.headers
+            if k.lower() not in ("transfer-encoding", "content-length")
+        ]
+        headers.append(("Content-Length", str(len(resp.raw))))
+        http = StatusAndHeaders(
+            f"{resp.status} {resp.reason}", headers, protocol=_protocol(resp.http_version)
+        )
+        warc_headers = {
+            "WARC-Date": resp.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "WARC-Record-ID": f"<urn:uuid:{uuid.uuid4()}>",
+        }
+        if resp.peer:
+            warc_headers["WARC-IP-Address"] = resp.peer
+        if hints is not None:
+            warc_headers[HINTS_HEADER] = json.dumps(asdict(hints), ensure_ascii=True)
+        if signals is not None:
+            warc_headers[SIGNALS_HEADER] = json.dumps(asdict(signals))
+        with self._lock:
+            rec = self._w.create_warc_record(
+                resp.url,
+                "response",
+                payload=io.BytesIO(resp.raw),
+                length=len(resp.raw),
+                http_headers=http,
+                warc_headers_dict=warc_headers,
+            )
+            self._w.write_record(rec)
+            self.records += 1
+
+    def close(self) -> None:
+        self._fh.close()
+        try:
+            if self.records and self._upload is not None:
+                self._upload(self.path)
+        finally:
+            self.path.unlink(missing_ok=True)
+
+
+def _protocol(version: str) -> str:
+    return version if version.upper().startswith("HTTP/") else "HTTP/1.1"
+
+
+# -- state and signals ----------------------------------------------------------------------------
+
+
+@dataclass
+class WebContext:
+    """What one shard of a web source needs from the run."""
+
+    source: WebSource
+    state: dict[str, tuple[str, str | None, str | None]]  # canonical_url -> (kind, etag, lm)
+    add_state: Callable[[dict[str, Any]], None]
+    archive: RawArchive
+    run_id: str
+    deadline: float  # time.monotonic() after which no new URL is started
+
+    def record(self, kind: str, url: str, resp: Response | None, status: int | None) -> None:
+        self.add_state(
+            {
+                "source": self.source.name,
+                "kind": kind,
+                "url": url,
+                "canonical_url": canonicalize_url(url) or url,
+                "status": status,
+                "etag": resp.header("etag") if resp is not None else None,
+                "last_modified": resp.header("last-modified") if resp is not None else None,
+                "fetched_at": resp.fetched_at if resp is not None else datetime.now(UTC),
+                "run_id": self.run_id,
+            }
+        )
+
+
+def page_signals(fetcher: Fetcher, url: str, resp: Response) -> Signals:
+    tags = " ".join(
+        v.lower() for k, v in resp.headers if k.lower() == "x-robots-tag"
+    )  # e.g. "noai, noimageai" or "googlebot: noarchive"
+    meta = b" ".join(m.group(0).lower() for m in _META_ROBOTS.finditer(resp.body[:65_536]))
+    meta_tdm = b"tdm-reservation" in meta and re.search(rb"content\s*=\s*[\"']?1", meta)
+    return Signals(
+        tdm_reserved=fetcher.tdm_reserved(url, resp) or bool(meta_tdm),
+        robots_ai_disallowed=fetcher.ai_disallowed(url),
+        noai="noai" in tags or "noimageai" in tags or b"noai" in meta,
+        noarchive="noarchive" in tags or b"noarchive" in meta,
+    )
+
+
+# -- reading a shard ------------------------------------------------------------------------------
+
+
+def _skip(src: WebSource, url: str, reason: Any) -> Skipped:
+    return Skipped(src.name, url, reason)
+
+
+def _reject(src: WebSource, url: str, e: FetchError) -> Rejected:
+    return Rejected(src.name, url, "web", "read", e.reason, str(e)[:500])  # type: ignore[arg-type]
+
+
+def read_shard(seeds_: Sequence[str], ctx: WebContext) -> Iterator[Item]:
+    """Everything one shard yields: listing failures, then its articles in listing order."""
+    src = ctx.source
+    private_ok = frozenset(netloc(u) for u in seeds_) if src.fetch.allow_private else frozenset()
+    fetcher = Fetcher(
+        src.fetch, on_response=ctx.archive.add, deadline=ctx.deadline, private_ok=private_ok
+    )
+    try:
+        if isinstance(src, UrlsSource):
+            links = [Link(u, Hints(url=u)) for u in seeds_]
+            yield from _articles(links, fetcher, ctx)
+            return
+        for seed in seeds_:
+            found: list[Link] = []
+            failures: list[Item] = []
+            if isinstance(src, FeedSource):
+                found = _listing(seed, "feed", fetcher, ctx, failures)
+            elif isinstance(src, SitemapSource):
+                found = _sitemap_links(seed, src, fetcher, ctx, failures)
+            yield from failures
+            yield from _articles(found, fetcher, ctx)
+    finally:
+        fetcher.close()
+
+
+def _fetch_listing(
+    url: str, kind: str, fetcher: Fetcher, ctx: WebContext, failures: list[Item]
+) -> Response | None:
+    """A feed or sitemap, conditionally; None when unchanged or failed (failure recorded)."""
+    prior = ctx.state.get(canonicalize_url(url) or url)
+    etag, lm = (prior[1], prior[2]) if prior and prior[0] == kind else (None, None)
+    try:
+        resp = fetcher.get(url, etag=etag, last_modified=lm)
+    except FetchError as e:
+        if e.reason == "robots_disallowed":
+            failures.append(_skip(ctx.source, url, "robots_disallowed"))
+        else:
+            failures.append(_reject(ctx.source, url, e))
+            ctx.record(kind, url, None, e.status)
+        return None
+    ctx.archive.add(resp)
+    ctx.record(kind, url, resp, resp.status)
+    if resp.status == 304:
+        log.info("unchanged since last night", extra={"url": url, "kind": kind})
+        return None
+    return resp
+
+
+def _listing(
+    url: str, kind: str, fetcher: Fetcher, ctx: WebContext, failures: list[Item]
+) -> list[Link]:
+    resp = _fetch_listing(url, kind, fetcher, ctx, failures)
+    if resp is None:
+        return []
+    try:
+        return parse_feed(resp.body, resp.url)
+    except FeedError as e:
+        failures.append(Rejected(ctx.source.name, url, "web", "read", "bad_record", str(e)))
+        return []
+
+
+def _sitemap_links(
+    seed: str, src: SitemapSource, fetcher: Fetcher, ctx: WebContext, failures: list[Item]
+) -> list[Link]:
+    """All article links under a sitemap (index), newest first within the look-back window."""
+    from urllib.parse import urlsplit
+
+    if urlsplit(seed).path in ("", "/"):  # a site: its robots.txt names the sitemaps
+        queue = deque((u, 1) for u in fetcher.sitemaps_of(seed))
+        if not queue:
+            failures.append(
+                Rejected(src.name, seed, "web", "read", "bad_record", "robots.txt names no sitemap")
+            )
+    else:
+        queue = deque([(seed, 1)])
+    seen: set[str] = set()
+    links: list[Link] = []
+    floor = datetime.now(UTC) - timedelta(days=src.lookback_days)
+    while queue:
+        url, depth = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        if len(seen) > src.max_sitemaps:
+            log.warning("sitemap limit reached", extra={"seed": seed, "max": src.max_sitemaps})
+            break
+        resp = _fetch_listing(url, "sitemap", fetcher, ctx, failures)
+        if resp is None:
+            continue
+        try:
+            sm = parse_sitemap(resp.body, resp.url, src.fetch.max_bytes)
+        except FeedError as e:
+            failures.append(Rejected(src.name, url, "web", "read", "bad_record", str(e)))
+            continue
+        if sm.kind == "index":
+            if depth >= src.max_depth:
+                log.warning("sitemap index too deep", extra={"url": url})
+                continue
+            queue.extend((u, depth + 1) for u in sm.sitemaps if u not in seen)
+            continue
+        for link in sm.links:
+            when = parse_datetime(link.listed_at)
+            if when is None and not src.include_undated:
+                continue
+            if when is not None and when < floor:
+                continue
+            links.append(link)
+    return links
+
+
+def _articles(links: Sequence[Link], fetcher: Fetcher, ctx: WebContext) -> Iterator[Item]:
+    """Fetch the new links concurrently; yield in listing order (bounded window)."""
+    src = ctx.source
+    todo: list[tuple[Link, str]] = []
+    listed: set[str] = set()
+    for link in links:
+        canon = canonicalize_url(link.url) or link.url
+        if canon in listed:
+            continue  # the same article twice in one listing is one input
+        listed.add(canon)
+        todo.append((link, canon))
+    window = src.fetch.concurrency * 4
+    with ThreadPoolExecutor(src.fetch.concurrency, thread_name_prefix="fetch") as pool:
+        pending: deque[tuple[Link, Future[Item] | Item]] = deque()
+        for link, canon in todo:
+            verdict = url_verdict(link.url, src.filters)
+            if verdict is not None:
+                pending.append((link, _skip(src, link.url, verdict)))
+            elif canon in ctx.state and ctx.state[canon][0] == "article":
+                pending.append((link, _skip(src, link.url, "unchanged")))
+            elif time.monotonic() > ctx.deadline:
+                pending.append((link, _skip(src, link.url, "time_budget")))
+            else:
+                pending.append((link, pool.submit(_article, link, fetcher, ctx)))
+            while len(pending) > window:
+                yield _result(pending.popleft()[1])
+        while pending:
+            yield _result(pending.popleft()[1])
+
+
+def _result(x: Future[Item] | Item) -> Item:
+    return x.result() if isinstance(x, Future) else x
+
+
+def _article(link: Link, fetcher: Fetcher, ctx: WebContext) -> Item:
+    src = ctx.source
+    if time.monotonic() > ctx.deadline:
+        return _skip(src, link.url, "time_budget")
+    try:
+        resp = fetcher.get(link.url)
+    except FetchError as e:
+        if e.reason == "robots_disallowed":
+            return _skip(src, link.url, "robots_disallowed")
+        ctx.record("article", link.url, None, e.status)
+        return _reject(src, link.url, e)
+    except Exception as e:  # a bug in one fetch must not lose the rest of the shard
+        log.exception("fetch failed unexpectedly", extra={"url": link.url})
+        return Rejected(
+            src.name, link.url, "web", "read", "fetch_error", f"{type(e).__name__}: {e}"
+        )
+    signals = page_signals(fetcher, resp.url, resp)
+    hints = replace(
+        link.hints,
+        url=link.url,
+        fetched_at=resp.fetched_at.isoformat(),
+    )
+    ctx.archive.add(resp, hints, signals)
+    ctx.record("article", link.url, resp, resp.status)
+    if resp.content_type not in _HTML_TYPES:
+        return _skip(src, link.url, "not_html")
+    return RawDoc(
+        source=src.name,
+        input_ref=link.url,
+        input_format="web",
+        html=resp.body,
+        hints=hints,
+        charset=resp.charset,
+        signals=signals,
+    )
+
+
+def raw_docs(path: str, source: str, max_bytes: int) -> Iterator[Item]:
+    """Re-read a raw capture WARC as the web source first saw it: for `broadsheet reextract`."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from pipeline.sources.remote import open_location
+
+    with open_location(path) as fh:
+        for rec in ArchiveIterator(fh):
+            hints_json = rec.rec_headers.get_header(HINTS_HEADER)
+            if rec.rec_type != "response" or not hints_json:
+                continue  # feeds, sitemaps, robots.txt: listings, not articles
+            hints = Hints(**_tuples(json.loads(hints_json)))
+            signals_json = rec.rec_headers.get_header(SIGNALS_HEADER)
+            signals = Signals(**json.loads(signals_json)) if signals_json else None
+            ctype = (rec.http_headers.get_header("Content-Type") or "") if rec.http_headers else ""
+            if ctype.split(";", 1)[0].strip().lower() not in _HTML_TYPES:
+                continue  # counted as skipped (not_html) by the night that fetched it
+            body = rec.content_stream().read(max_bytes + 1)
+            url = hints.url or rec.rec_headers.get_header("WARC-Target-URI")
+            if len(body) > max_bytes:
+                yield Rejected(source, url, "web", "read", "too_large", "raw capture too large")
+                continue
+            m = re.search(r"charset=[\"']?([\w.:-]+)", ctype, re.I)
+            yield RawDoc(
+                source=source,
+                input_ref=url,
+                input_format="web",
+                html=body,
+                hints=hints,
+                charset=m.group(1).lower() if m else None,
+                signals=signals,
+            )
+
+
+def _tuples(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
