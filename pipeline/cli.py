@@ -73,6 +73,16 @@ def _parser() -> argparse.ArgumentParser:
     rq.add_argument("--workers", type=int, help="processes for extraction")
     rq.add_argument("--json", action="store_true", help="print the run summary as JSON")
 
+    rx = sub.add_parser(
+        "reextract", help="rebuild a night of web sources from its raw captures (offline)"
+    )
+    rx.add_argument("--config", type=Path, required=True, help="sources file (YAML)")
+    rx.add_argument("--lake", help="lake folder or s3://bucket/prefix (default: config's)")
+    rx.add_argument("--date", type=_date, required=True, help="ingest date YYYY-MM-DD")
+    rx.add_argument("--source", action="append", dest="sources", metavar="NAME")
+    rx.add_argument("--workers", type=int, help="processes for extraction")
+    rx.add_argument("--json", action="store_true", help="print the run summary as JSON")
+
     rep = sub.add_parser("report", help="where the run reports and Data Docs of a date are")
     rep.add_argument("--lake", default="lake", help="lake folder or s3://bucket/prefix")
     rep.add_argument("--date", type=_date, required=True, help="ingest date YYYY-MM-DD")
@@ -220,6 +230,26 @@ def _requeue(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _reextract(args: argparse.Namespace) -> int:
+    from pipeline.lake import LakeError
+    from pipeline.reextract import reextract
+
+    try:
+        cfg = load_config(args.config, {"lake": args.lake, "workers": args.workers})
+        summary = reextract(cfg, args.date, only_sources=args.sources)
+    except (ConfigError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except (LakeError, OSError) as e:
+        print(f"reextract failed, nothing published: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(summary.as_dict(), indent=2))
+    else:
+        _print_summary(summary, cfg)
+    return EXIT_OK
+
+
 def _report(args: argparse.Namespace) -> int:
     from pipeline.lake import Lake, LakeError
     from pipeline.report import runs_on
@@ -297,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _requeue(args)
     if args.command == "report":
         return _report(args)
+    if args.command == "reextract":
+        return _reextract(args)
     return _sql(args)
 
 

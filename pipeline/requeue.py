@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.config import Config
+from pipeline.config import Config, FeedSource, SitemapSource, UrlsSource
 from pipeline.lake import RAW, TABLES, Lake, RunStage, part_of, partition_rel
 from pipeline.records import RawDoc, Rejected, Skipped
 from pipeline.run import (
@@ -166,7 +166,9 @@ def requeue(
             results.append(carry_over(lake, stage, len(results), day, source, keep))
             files = list(dict.fromkeys(input_file(ref, fmt) for ref, fmt in refs))
             shard = Shard(len(results), source, tuple(files))
-            results.append(process_shard(cfg, shard, run, keep=_only(dict(refs), source)))
+            # Web inputs are URLs: a requeue fetches them again, as a URL list.
+            run_cfg = _as_url_list(cfg, source)
+            results.append(process_shard(run_cfg, shard, run, keep=_only(dict(refs), source)))
     except BaseException:
         stage.discard()
         raise
@@ -179,6 +181,23 @@ def requeue(
     except BaseException:
         stage.discard()
         raise
+
+
+def _as_url_list(cfg: Config, source: str) -> Config:
+    """For a feed or sitemap source, the same source as a list of URLs (same fetch rules)."""
+    src = select_sources(cfg, [source])[0]
+    if not isinstance(src, FeedSource | SitemapSource):
+        return cfg
+    as_urls = UrlsSource(
+        name=src.name,
+        type="urls",
+        urls=("https://requeue.invalid/",),  # replaced by the shard's URLs
+        timezone=src.timezone,
+        filters=src.filters,
+        fetch=src.fetch,
+    )
+    sources = tuple(as_urls if s.name == source else s for s in cfg.sources)
+    return cfg.model_copy(update={"sources": sources})
 
 
 def _only(

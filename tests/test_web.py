@@ -238,3 +238,34 @@ def test_each_feed_is_one_unit_of_work_and_url_lists_are_batched(tmp_path: Path)
     assert [(s.source, len(s.paths)) for s in shards] == [
         ("feeds", 1), ("feeds", 1), ("list", 2), ("list", 2), ("list", 1)
     ]  # fmt: skip
+
+
+def test_requeue_refetches_failed_urls_and_cli_reextract(site: Site, tmp_path: Path) -> None:
+    import yaml
+
+    from pipeline.cli import main
+
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        yaml.safe_dump(
+            {
+                "lake": str(tmp_path / "lake"),
+                "validate": {"min_words": 20},
+                "sources": [_feed(site)],
+            }
+        )
+    )
+    args = ["--config", str(sources), "--date", "2026-11-20"]
+    assert main(["ingest", *args, "--no-progress"]) == 0
+    site.gone = False  # the publisher fixed the page
+    before = len(site.log)
+    assert main(["requeue", *args, "--reason", "http_error"]) == 0
+    news = [p for _, p, _ in site.log[before:] if p.startswith("/news/")]
+    assert news == ["/news/gone"], "a requeue fetches only the requeued URLs"
+    assert _sql(tmp_path, "SELECT count(*) FROM articles WHERE url LIKE '%/gone'") == [(1,)]
+    assert _sql(tmp_path, "SELECT count(*) FROM quarantine WHERE reason = 'http_error'") == [(0,)]
+    before = len(site.log)
+    assert main(["reextract", *args]) == 0
+    assert len(site.log) == before
+    assert _sql(tmp_path, "SELECT count(*) FROM articles") == [(7,)]
+    assert main(["reextract", "--config", str(sources), "--date", "2020-01-01"]) == 1
