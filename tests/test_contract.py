@@ -116,3 +116,16 @@ def test_older_partitions_read_with_the_newer_schema(tmp_path: Path) -> None:
         "FROM articles ORDER BY 1"
     ).fetchall()
     assert rows == [("2026-11-01", None, None, 1), ("2026-11-02", None, None, 1)]
+
+
+def test_each_release_is_compatible_with_the_one_before_within_a_major() -> None:
+    releases = _releases()
+    assert [r["schema_version"] for r in releases][:2] == ["1.0.0", "1.1.0"]
+    for old, new in zip(releases, releases[1:], strict=False):
+        if str(old["schema_version"]).split(".")[0] != str(new["schema_version"]).split(".")[0]:
+            continue
+        current = {str(f["name"]): f for f in new["fields"]}  # type: ignore[attr-defined]
+        for f in old["fields"]:  # type: ignore[attr-defined]
+            assert f["name"] in current, f"{f['name']} removed in {new['schema_version']}"
+            assert current[f["name"]]["type"] == f["type"], f["name"]
+            assert current[f["name"]]["nullable"] == f["nullable"] or f["nullable"], f["name"]
