@@ -42,6 +42,7 @@ demo: $(STAMP)
 	@grep -o "run summary: .*" .airflow/demo.log | head -1 | cut -c1-300
 	$(BIN)/broadsheet sql --lake demo-lake \
 	  "SELECT source, language, count(*) AS articles FROM articles GROUP BY ALL ORDER BY source, language"
+	$(BIN)/broadsheet report --lake demo-lake --date $(DEMO_DATE)
 
 # The same ingest without Airflow: the CLI alone.
 demo-cli: $(STAMP)
