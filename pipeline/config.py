@@ -318,6 +318,29 @@ class ValidateConfig(_Strict):
         return v
 
 
+class DedupConfig(_Strict):
+    """Near-duplicate detection: MinHash over word shingles, LSH banding, a window of nights."""
+
+    near: bool = True
+    shingle_words: int = Field(default=3, ge=1, le=10)
+    permutations: int = Field(default=128, ge=16, le=512)
+    bands: int = Field(default=32, ge=1)
+    # Estimated Jaccard similarity of shingle sets at or above which two texts are one story.
+    threshold: float = Field(default=0.7, gt=0, le=1)
+    # Compare tonight with the stories of the last N nights (the index under LAKE/near_index).
+    window_days: int = Field(default=7, ge=0, le=90)
+    # Ties in choosing a story's canonical record go to the source listed first here.
+    source_priority: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _bands_divide(self) -> DedupConfig:
+        if self.permutations % self.bands:
+            raise ValueError(
+                f"dedup.bands ({self.bands}) must divide dedup.permutations ({self.permutations})"
+            )
+        return self
+
+
 class LakeConfig(_Strict):
     # Rows per Parquet file; each file is sorted on its own, so this bounds writer memory.
     rows_per_file: int = Field(default=20_000, gt=0)
@@ -333,6 +356,7 @@ class Config(_Strict):
     extract: ExtractConfig = ExtractConfig()
     validate_: ValidateConfig = Field(default=ValidateConfig(), alias="validate")
     lake_options: LakeConfig = Field(default=LakeConfig(), alias="lake_options")
+    dedup: DedupConfig = DedupConfig()
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -58,6 +58,12 @@ def _arrow_type(name: str, spec: dict[str, Any]) -> tuple[pa.DataType, bool]:
     if kind == "array":
         item, _ = _arrow_type(f"{name}[]", spec["items"])
         return pa.list_(pa.field("item", item, nullable=False)), nullable
+    if kind == "object":
+        members = []
+        for key, sub in spec["properties"].items():
+            typ, sub_nullable = _arrow_type(f"{name}.{key}", sub)
+            members.append(pa.field(key, typ, nullable=sub_nullable))
+        return pa.struct(members), nullable
     raise ValueError(f"{name}: JSON type {kind!r} has no Arrow mapping")
 
 
@@ -73,8 +79,11 @@ def article_arrow_schema() -> pa.Schema:
     return pa.schema(out, metadata=meta)
 
 
+# Article fields that travel between stages but are not columns of the lake.
+INTERNAL_FIELDS = frozenset({"boilerplate_removed", "signature"})
+
 CONTRACT_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(Article) if f.name != "boilerplate_removed"
+    f.name for f in fields(Article) if f.name not in INTERNAL_FIELDS
 )
 
 

@@ -39,12 +39,25 @@ import pyarrow.parquet as pq
 
 from pipeline.config import LakeConfig
 from pipeline.contract import article_arrow_schema, article_row
+from pipeline.neardup import NEAR_INDEX_SCHEMA
 from pipeline.records import Article, Duplicate, Rejected
 from pipeline.storage import Storage
 
 log = logging.getLogger(__name__)
 
-TABLES = ("articles", "duplicates", "quarantine", "fetch_state")
+TABLES = ("articles", "duplicates", "quarantine", "fetch_state", "near_index")
+# (source, input_ref) of a staged article -> (story_id, near_duplicate, duplicate_of).
+NearMap = dict[tuple[str, str], tuple[str, bool, str | None]]
+SIGNATURE_SCHEMA = pa.schema(
+    [
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("input_ref", pa.string(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("published_at", pa.timestamp("us", tz="UTC")),
+        pa.field("word_count", pa.int64(), nullable=False),
+        pa.field("signature", pa.binary(), nullable=False),
+    ]
+)
 # Raw captures (WARC files written by web sources), partitioned like the tables and replaced
 # with them, but moved as files rather than compacted.
 RAW = "raw"
@@ -241,9 +254,24 @@ class ShardWriter:
             table: _RotatingWriter(storage, posixpath.join(root, table), schema(), opts, "chunk")
             for table, schema in _SCHEMAS.items()
         }
+        # Not a table: what the near-duplicate stage reads at publish.
+        self._writers["signatures"] = _RotatingWriter(
+            storage, posixpath.join(root, "signatures"), SIGNATURE_SCHEMA, opts, "chunk"
+        )
 
     def add_article(self, a: Article) -> None:
         self._writers["articles"].write(article_row(a))
+        if a.signature is not None:
+            self._writers["signatures"].write(
+                {
+                    "source": a.source,
+                    "input_ref": a.input_ref,
+                    "article_id": a.article_id,
+                    "published_at": a.published_at,
+                    "word_count": a.word_count,
+                    "signature": a.signature,
+                }
+            )
 
     def add_duplicate(self, d: Duplicate) -> None:
         self._writers["duplicates"].write(duplicate_row(d))
@@ -312,7 +340,13 @@ class RunStage:
         with contextlib.suppress(OSError):
             self.storage.rmtree(self.root)
 
-    def finalize(self, sources: Sequence[str], drop: Dropped) -> None:
+    def finalize(
+        self,
+        sources: Sequence[str],
+        drop: Dropped,
+        near: NearMap | None = None,
+        extra: dict[str, pa.Table] | None = None,
+    ) -> None:
         """Write final partitions: per (table, source), compacted and sorted files.
 
         `drop` names the staged articles that turned out to duplicate another shard's or an
@@ -331,6 +365,8 @@ class RunStage:
         for table in TABLES:
             for chunk in self.chunk_files(table):
                 t = pq.read_table(chunk, filesystem=self.storage.fs)
+                if table == "articles" and near:
+                    t = _apply_near(t, near)
                 if table == "articles" and drop:
                     t, dups = _split_dropped(t, drop, self.run_id)
                     compactors["duplicates"].add(dups)
@@ -345,6 +381,8 @@ class RunStage:
                     t = _repoint(t, retarget)
                 compactors[table].add(t)
                 self.storage.delete(chunk)
+        for table, t in (extra or {}).items():
+            compactors[table].add(t)
         for c in compactors.values():
             c.flush_all()
 
@@ -377,6 +415,7 @@ _SCHEMAS: dict[str, Callable[[], pa.Schema]] = {
     "duplicates": lambda: DUPLICATE_SCHEMA,
     "quarantine": lambda: QUARANTINE_SCHEMA,
     "fetch_state": lambda: FETCH_STATE_SCHEMA,
+    "near_index": lambda: NEAR_INDEX_SCHEMA,
 }
 
 
@@ -388,6 +427,7 @@ class _Compactor:
         "duplicates": [("duplicate_of", "ascending"), ("article_id", "ascending")],
         "quarantine": [("input_ref", "ascending")],
         "fetch_state": [("canonical_url", "ascending")],
+        "near_index": [("story_id", "ascending"), ("article_id", "ascending")],
     }
 
     def __init__(self, stage: RunStage, table: str) -> None:
@@ -466,6 +506,24 @@ def _split_dropped(t: pa.Table, drop: Dropped, run_id: str) -> tuple[pa.Table, p
             }
         )
     return t.filter(pc.invert(mask)), pa.Table.from_pylist(rows, schema=DUPLICATE_SCHEMA)
+
+
+def _apply_near(t: pa.Table, near: NearMap) -> pa.Table:
+    """Tonight's story assignment into the staged articles (rows not in `near` keep theirs)."""
+    keys = list(zip(t.column("source").to_pylist(), t.column("input_ref").to_pylist(), strict=True))
+    old = zip(
+        t.column("story_id").to_pylist(),
+        t.column("near_duplicate").to_pylist(),
+        t.column("duplicate_of").to_pylist(),
+        strict=True,
+    )
+    new = [near.get(k, o) for k, o in zip(keys, old, strict=True)]
+    for i, name in enumerate(("story_id", "near_duplicate", "duplicate_of")):
+        idx = t.schema.get_field_index(name)
+        t = t.set_column(
+            idx, t.schema.field(idx), pa.array([n[i] for n in new], t.schema.field(idx).type)
+        )
+    return t
 
 
 def _repoint(t: pa.Table, retarget: dict[str, tuple[str, bool]]) -> pa.Table:
@@ -680,7 +738,8 @@ class Lake:
         return self.root / "catalog.duckdb"
 
     def _views(self, con: duckdb.DuckDBPyConnection, *, portable: bool) -> None:
-        """The four views. `portable`: glob views over local paths, openable by any DuckDB;
+        """The table views, then `stories` and `articles_unique` over `articles`. `portable`:
+        glob views over local paths, openable by any DuckDB;
         otherwise Arrow datasets registered on this connection (object-store lakes)."""
         for table, schema in _CATALOG_SCHEMAS.items():
             files = self.files(table)
@@ -711,6 +770,21 @@ class Lake:
                     f"CREATE OR REPLACE VIEW {table} AS SELECT * REPLACE ({cast}) "
                     f"FROM _{table}_arrow"
                 )
+        for statement in self._DERIVED:
+            con.execute(statement)
+
+    _DERIVED = (
+        "CREATE OR REPLACE VIEW articles_unique AS "
+        "SELECT * FROM articles WHERE NOT coalesce(near_duplicate, false)",
+        "CREATE OR REPLACE VIEW stories AS SELECT story_id, "
+        "coalesce(any_value(article_id) FILTER (WHERE NOT coalesce(near_duplicate, false)), "
+        "min(article_id)) AS canonical_id, "
+        "any_value(title) FILTER (WHERE NOT coalesce(near_duplicate, false)) AS title, "
+        "count(*) AS size, count(DISTINCT source) AS n_sources, "
+        "list_sort(list(DISTINCT source)) AS sources, min(published_at) AS first_published, "
+        "min(ingest_date) AS first_seen, max(ingest_date) AS last_seen "
+        "FROM articles WHERE story_id IS NOT NULL GROUP BY story_id",
+    )
 
     def refresh_catalog(self) -> None:
         """(Re)create LAKE/catalog.duckdb for a local lake; object-store lakes are queried with

@@ -173,8 +173,15 @@ class Article:
     robots_ai_disallowed: bool | None = None
     noai: bool | None = None
     noarchive: bool | None = None
-    # Not part of the contract: how many boilerplate paragraphs normalization removed.
+    # The near-duplicate story (set to the article's own id until the publish clusters it).
+    story_id: str = ""
+    near_duplicate: bool = False
+    quality: dict[str, float | int] | None = None
+    quality_flags: tuple[str, ...] = ()
+    # Not part of the contract: how many boilerplate paragraphs normalization removed, and the
+    # MinHash signature the near-duplicate stage compares (uint32 little-endian bytes).
     boilerplate_removed: int = 0
+    signature: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,14 +26,15 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from pipeline.config import Config, ExtractConfig, SourceConfig, ValidateConfig
+from pipeline import neardup, quality
+from pipeline.config import Config, DedupConfig, ExtractConfig, SourceConfig, ValidateConfig
 from pipeline.contract import schema_version
 from pipeline.dedup import ExactDeduper
 from pipeline.extract import extract
 from pipeline.filters import language_verdict, url_verdict
-from pipeline.lake import Dropped, Lake, LakeError, RunStage
+from pipeline.lake import Dropped, Lake, LakeError, RunStage, part_of
 from pipeline.normalize import NormalizeContext, to_article
-from pipeline.records import Article, Duplicate, RawDoc, Rejected, Skipped
+from pipeline.records import Article, Duplicate, Extracted, RawDoc, Rejected, Skipped
 from pipeline.sources import is_archive, read_files, source_files
 from pipeline.validate import validate_article
 
@@ -68,6 +69,7 @@ class RunSummary:
     boilerplate_removed: int = 0
     workers: int = 1
     checks: str = "skipped"
+    near_duplicates: int = 0
     warnings: list[str] = field(default_factory=list)
     report: str | None = None
     data_docs: str | None = None
@@ -114,6 +116,7 @@ class RunSummary:
             "by_reason": dict(sorted(self.by_reason.items())),
             "by_skip": dict(sorted(self.by_skip.items())),
             "boilerplate_removed": self.boilerplate_removed,
+            "near_duplicates": self.near_duplicates,
             "checks": self.checks,
             "warnings": list(self.warnings),
             "report": self.report,
@@ -155,9 +158,17 @@ atexit.register(_reset_executor)
 
 
 def process_doc(
-    doc: RawDoc, ecfg: ExtractConfig, vcfg: ValidateConfig, ctx: NormalizeContext
+    doc: RawDoc,
+    ecfg: ExtractConfig,
+    vcfg: ValidateConfig,
+    ctx: NormalizeContext,
+    dcfg: DedupConfig | None = None,
 ) -> tuple[Outcome, tuple[float, float, float]]:
-    """extract -> normalize -> validate for one document, with the seconds spent in each."""
+    """extract -> normalize -> validate for one document, with the seconds spent in each.
+
+    Normalization here also computes the quality signals and, with `dcfg`, the MinHash
+    signature the publisher clusters near-duplicates with.
+    """
     t0 = time.perf_counter()
     ex = extract(doc, ecfg)
     t1 = time.perf_counter()
@@ -169,6 +180,7 @@ def process_doc(
         return art, (t1 - t0, t2 - t1, 0.0)
     if doc.signals is not None:
         art = dataclasses.replace(art, **dataclasses.asdict(doc.signals))
+    art = _enrich(art, ex, dcfg)
     out = validate_article(art, vcfg)
     filters = ctx.filters.get(doc.source)
     if filters is not None and isinstance(out, Article):
@@ -182,15 +194,26 @@ def process_doc(
     return out, (t1 - t0, t2 - t1, time.perf_counter() - t2)
 
 
+def _enrich(art: Article, ex: Extracted, dcfg: DedupConfig | None) -> Article:
+    q = quality.signals(art.text, art.boilerplate_removed)
+    flags = quality.flags(
+        q, art.text, art.word_count, ex.text, art.language, art.language_score, ex.language
+    )
+    sig = neardup.signature(art.text, dcfg) if dcfg is not None and dcfg.near else None
+    return dataclasses.replace(
+        art, story_id=art.article_id, quality=q, quality_flags=flags, signature=sig
+    )
+
+
 Result = tuple[Outcome, tuple[float, float, float]]
-DocFn = Callable[[RawDoc, ExtractConfig, ValidateConfig, NormalizeContext], Result]
+DocFn = Callable[..., Result]
 _NO_TIME = (0.0, 0.0, 0.0)
 
 
 def _ordered_parallel(
     docs: Iterable[RawDoc | Rejected | Skipped],
     workers: int,
-    init: tuple[ExtractConfig, ValidateConfig, NormalizeContext],
+    init: tuple[Any, ...],
     fn: DocFn = process_doc,
 ) -> Iterator[Result]:
     """Results in input order, with at most a few documents per worker in flight (bounded RAM).
@@ -246,7 +269,7 @@ def _hard_limit(ecfg: ExtractConfig) -> float:
 
 def _isolate(
     suspects: list[RawDoc | Rejected | Skipped],
-    init: tuple[ExtractConfig, ValidateConfig, NormalizeContext],
+    init: tuple[Any, ...],
     fn: DocFn,
 ) -> Iterator[Result]:
     """Run documents one by one in a one-worker pool, to find the one that kills workers."""
@@ -439,7 +462,7 @@ def process_shard(
     t_wall = time.perf_counter()
     try:
         for outcome, secs in _ordered_parallel(
-            inputs(), cfg.workers, (cfg.extract, cfg.validate_, ctx)
+            inputs(), cfg.workers, (cfg.extract, cfg.validate_, ctx, cfg.dedup)
         ):
             for name, sec in zip(_STAGES, secs, strict=True):
                 result.timings[name] += sec
@@ -559,6 +582,54 @@ def _resolve_duplicates(
     return drop, per_source
 
 
+def _near_duplicates(
+    lake: Lake, stage: RunStage, drop: Dropped, sources: Sequence[str], cfg: Config
+) -> tuple[dict[tuple[str, str], tuple[str, bool, str | None]], Any]:
+    """Cluster the night's written articles into stories, against the window's index."""
+    if not cfg.dedup.near:
+        return {}, None
+    t = time.perf_counter()
+    files = [(p, *part_of(p)) for p in lake.files("near_index")]
+    prior = neardup.read_prior(
+        files,
+        lake.storage.fs.open_input_file,
+        stage.ingest_date,
+        sources,
+        cfg.dedup.window_days,
+    )
+    tonight: list[neardup.Member] = []
+    for chunk in stage.chunk_files("signatures"):
+        with stage.storage.fs.open_input_file(chunk) as fh:
+            for row in pq.read_table(fh).to_pylist():
+                key = (row["source"], row["input_ref"])
+                if key in drop:
+                    continue
+                tonight.append(
+                    neardup.Member(
+                        article_id=row["article_id"],
+                        story_id=row["article_id"],
+                        near_duplicate=False,
+                        source=row["source"],
+                        published_at=row["published_at"],
+                        word_count=row["word_count"],
+                        signature=row["signature"],
+                        key=key,
+                        order=len(tonight),
+                    )
+                )
+    near = neardup.cluster(prior, tonight, cfg.dedup)
+    log.info(
+        "near-duplicates clustered",
+        extra={
+            "tonight": len(tonight),
+            "window_members": len(prior),
+            "near_duplicates": sum(1 for v in near.values() if v[1]),
+            "seconds": round(time.perf_counter() - t, 3),
+        },
+    )
+    return near, neardup.index_table(tonight) if tonight else None
+
+
 def publish_run(
     cfg: Config,
     run: RunInfo,
@@ -596,7 +667,9 @@ def publish_run(
             for name, n in moved.items():
                 summary.by_source[name].written -= n
                 summary.by_source[name].duplicates += n
-            stage.finalize(sources, drop)
+            near, index = _near_duplicates(lake, stage, drop, sources, cfg)
+            summary.near_duplicates = sum(1 for v in near.values() if v[1])
+            stage.finalize(sources, drop, near, {"near_index": index} if index else None)
             summary.timings["finalize"] = time.perf_counter() - t
             if not summary.reconciles():  # a bug, never bad input: refuse to publish it
                 raise LakeError(f"counts do not reconcile: {summary.as_dict()}")
