@@ -223,3 +223,28 @@ def test_canonical_record_rule_within_a_night() -> None:
     # Same date and length: the source listed first in source_priority wins.
     assert out[("wire", "1")] == (members[0].article_id, False, None)
     assert out[("ledger", "0")] == (members[0].article_id, True, members[1].article_id)
+
+
+def test_a_paywall_teaser_is_written_but_flagged(tmp_path: Path) -> None:
+    teaser = [
+        "The regional transit board voted on Wednesday to raise bus fares by twenty cents from "
+        "March, the first increase in six years, citing fuel costs and a shrinking subsidy.",
+        "Board members said the extra revenue would keep night routes running through the "
+        "winter, but riders' groups warned that the change would hit low-income commuters.",
+        "Subscribe to continue reading. Already a subscriber? Log in.",
+    ]
+    folder = tmp_path / "in" / "paper"
+    _page(folder, "t", "Bus fares rise", teaser, "https://paper.example/fares",
+          "2026-11-20T08:00:00+00:00")  # fmt: skip
+    cfg = build_config(
+        {
+            "lake": str(tmp_path / "lake"),
+            "validate": {"min_words": 20},
+            "sources": [{"name": "paper", "type": "html", "path": str(folder)}],
+        }
+    )
+    assert run_ingest(cfg, date(2026, 11, 20)).written == 1
+    con = duckdb.connect(str(tmp_path / "lake" / "catalog.duckdb"), read_only=True)
+    flags, text = con.execute("SELECT quality_flags, text FROM articles").fetchone()  # type: ignore[misc]
+    assert "paywall_stub" in flags and "too_short" in flags
+    assert "Subscribe" not in text  # the prompt itself is boilerplate, removed from the body
