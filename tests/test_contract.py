@@ -102,6 +102,10 @@ def test_older_partitions_read_with_the_newer_schema(tmp_path: Path) -> None:
         article_id="0" * 32, source="s", authors=[], text="t", word_count=1, categories=[], tags=[],
         content_sha256="0" * 64, input_format="html", input_ref="x", run_id="r", extractor="e",
         schema_version="1.0.0", ingested_at=datetime(2026, 11, 1, tzinfo=UTC),
+        story_id="0" * 32, near_duplicate=False, quality_flags=[],
+        quality={"lines": 1, "punct_line_share": 1.0, "mean_word_length": 1.0,
+                 "symbol_word_ratio": 0.0, "non_alpha_share": 0.0, "repeated_line_share": 0.0,
+                 "boilerplate_removed": 0},
     )  # fmt: skip
     new = pa.Table.from_pylist([row], schema=schema)
     old = new.drop_columns(["language_score", "image_url"])  # as an older release wrote it
