@@ -199,29 +199,21 @@ def _print_summary(summary: Any, cfg: Config) -> None:
     out.print(f"lake: {Lake(cfg.lake).uri}  ({wall:.1f}s processing)")
 
 
-def _requeue(args: argparse.Namespace) -> int:
+def _rerun(args: argparse.Namespace, what: str, fn: Any) -> int:
+    """A requeue or a re-extraction: a run over an existing night, printed like an ingest."""
     from pipeline.lake import LakeError
-    from pipeline.records import REASONS
-    from pipeline.requeue import requeue
 
-    bad = [r for r in args.reasons or [] if r not in REASONS]
-    if bad:
-        print(
-            f"error: unknown reason(s) {', '.join(bad)}; known: {', '.join(REASONS)}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     try:
         cfg = load_config(args.config, {"lake": args.lake, "workers": args.workers})
-        summary = requeue(cfg, args.date, only_sources=args.sources, reasons=args.reasons)
+        summary = fn(cfg)
     except (ConfigError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except (LakeError, OSError) as e:
-        print(f"requeue failed, nothing published: {e}", file=sys.stderr)
+        print(f"{what} failed, nothing published: {e}", file=sys.stderr)
         return EXIT_FAILED
     if summary is None:
-        print("nothing to requeue", file=sys.stderr)
+        print(f"nothing to {what}", file=sys.stderr)
         return EXIT_OK
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2))
@@ -230,24 +222,28 @@ def _requeue(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _requeue(args: argparse.Namespace) -> int:
+    from pipeline.records import REASONS
+    from pipeline.requeue import requeue
+
+    bad = [r for r in args.reasons or [] if r not in REASONS]
+    if bad:
+        known = ", ".join(REASONS)
+        print(f"error: unknown reason(s) {', '.join(bad)}; known: {known}", file=sys.stderr)
+        return EXIT_USAGE
+    return _rerun(
+        args,
+        "requeue",
+        lambda cfg: requeue(cfg, args.date, only_sources=args.sources, reasons=args.reasons),
+    )
+
+
 def _reextract(args: argparse.Namespace) -> int:
-    from pipeline.lake import LakeError
     from pipeline.reextract import reextract
 
-    try:
-        cfg = load_config(args.config, {"lake": args.lake, "workers": args.workers})
-        summary = reextract(cfg, args.date, only_sources=args.sources)
-    except (ConfigError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_USAGE
-    except (LakeError, OSError) as e:
-        print(f"reextract failed, nothing published: {e}", file=sys.stderr)
-        return EXIT_FAILED
-    if args.json:
-        print(json.dumps(summary.as_dict(), indent=2))
-    else:
-        _print_summary(summary, cfg)
-    return EXIT_OK
+    return _rerun(
+        args, "reextract", lambda cfg: reextract(cfg, args.date, only_sources=args.sources)
+    )
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -53,3 +53,23 @@ def article_html(
 @pytest.fixture
 def paragraphs() -> list[str]:
     return list(_PARAS)
+
+
+def german_only_suites(folder: Path) -> Path:
+    """The shipped expectation suites plus one critical expectation English news breaks."""
+    import json
+
+    folder.mkdir(parents=True)
+    for name in ("articles", "sources"):
+        data = json.loads((REPO / "schemas" / "expectations" / f"{name}.json").read_text())
+        if name == "articles":
+            data["expectations"].append(
+                {
+                    "type": "expect_column_values_to_be_in_set",
+                    "kwargs": {"column": "language", "value_set": ["de"]},
+                    "severity": "critical",
+                    "meta": {"name": "german_only"},
+                }
+            )
+        (folder / f"{name}.json").write_text(json.dumps(data))
+    return folder

@@ -15,7 +15,7 @@ from pipeline.config import build_config
 from pipeline.gate import ValidationFailed, load_suite
 from pipeline.iso639 import LANGUAGE_CODES
 from pipeline.run import run_ingest
-from tests.conftest import REPO, article_html
+from tests.conftest import article_html, german_only_suites
 
 DAY = date(2026, 11, 20)
 _WORDS = """harbour council ferry budget school library river bridge market festival tram museum
@@ -211,20 +211,7 @@ def test_severity_override_makes_a_warning_critical(tmp_path: Path) -> None:
 
 
 def test_custom_suite_dir_and_switching_the_gate_off(tmp_path: Path) -> None:
-    suites = tmp_path / "suites"
-    suites.mkdir()
-    for name in ("articles", "sources"):
-        data = json.loads((REPO / "schemas" / "expectations" / f"{name}.json").read_text())
-        if name == "articles":
-            data["expectations"].append(
-                {
-                    "type": "expect_column_values_to_be_in_set",
-                    "kwargs": {"column": "language", "value_set": ["de"]},
-                    "severity": "critical",
-                    "meta": {"name": "german_only"},
-                }
-            )
-        (suites / f"{name}.json").write_text(json.dumps(data))
+    suites = german_only_suites(tmp_path / "suites")
     folder = _write_night(tmp_path / "in", 0, {"alpha": 3})
     cfg = _cfg(tmp_path / "lake", folder, ["alpha"], suite_dir=str(suites))
     _broken_stops_publish(tmp_path / "lake", cfg, DAY, "german_only")

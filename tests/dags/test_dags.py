@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import EXAMPLES, REPO
+from tests.conftest import EXAMPLES, REPO, german_only_suites
 
 DAGS = REPO / "dags"
 
@@ -129,20 +129,7 @@ def test_critical_expectation_fails_the_publish_task_without_retry(
     import yaml
     from airflow.dag_processing.dagbag import DagBag
 
-    suites = tmp_path / "suites"
-    suites.mkdir()
-    for name in ("articles", "sources"):
-        data = json.loads((REPO / "schemas" / "expectations" / f"{name}.json").read_text())
-        if name == "articles":
-            data["expectations"].append(
-                {
-                    "type": "expect_column_values_to_be_in_set",
-                    "kwargs": {"column": "language", "value_set": ["de"]},
-                    "severity": "critical",
-                    "meta": {"name": "german_only"},
-                }
-            )
-        (suites / f"{name}.json").write_text(json.dumps(data))
+    suites = german_only_suites(tmp_path / "suites")
     sources = tmp_path / "sources.yaml"
     cfg = {
         "lake": str(tmp_path / "lake"),
