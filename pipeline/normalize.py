@@ -34,7 +34,14 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 
 def fix_text(s: str) -> str:
     """Repair mojibake (ftfy), compose to NFC, drop invisible and control characters."""
-    s = ftfy.fix_text(s, unescape_html=False, normalization="NFC")
+    # Keep what the publisher typed: curly quotes and full-width forms are not mojibake.
+    s = ftfy.fix_text(
+        s,
+        unescape_html=False,
+        normalization="NFC",
+        uncurl_quotes=False,
+        fix_character_width=False,
+    )
     s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH)
     s = _CONTROL.sub("", s)
     return unicodedata.normalize("NFC", _SPACES.sub(" ", s))
@@ -267,10 +274,23 @@ _HANDLE = re.compile(r"(^|\s)@\w+")
 _ROLE = re.compile(
     r"\s*(\||,|–|—|-)\s*(staff|senior|chief|political|foreign|special)?\s*"
     r"(writer|reporter|correspondent|editor|journalist|contributor|redakteur(in)?|"
-    r"korrespondent(in)?|photographer)\b.*$",
+    r"korrespondent(in)?|photographer)s?\b.*$",
     re.I,
 )
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\s&\s|\sand\s|\sund\s|\set\s|\sy\s)\s*", re.I)
+# A date glued to a name by the byline's layout ("Luis Ortega November 17, 2026").
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    "|januar|februar|märz|mai|juni|juli|oktober|dezember"
+    "|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre"
+)
+_TRAILING_DATE = re.compile(
+    rf"\s+(?:[—–|·-]\s*)?(?:(?:updated|published|aktualisiert(?: am)?|veröffentlicht(?: am)?"
+    rf"|mis à jour(?: le)?|publiée? le)\s*:?\s*)?"
+    rf"(?:\d{{1,2}}\.?\s*)?(?:{_MONTHS})\b.*$|\s+\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}.*$",
+    re.I,
+)
 
 
 def clean_authors(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -284,7 +304,8 @@ def clean_authors(value: str | Iterable[str] | None) -> tuple[str, ...]:
         item = normalize_inline(item)
         item = _ROLE.sub("", _HANDLE.sub(" ", _URLISH.sub(" ", _EMAIL.sub(" ", item))))
         for part in _AUTHOR_SPLIT.split(item):
-            name = _BY.sub("", normalize_inline(part)).strip(" .,;:|-–—")
+            name = _BY.sub("", normalize_inline(part))
+            name = _TRAILING_DATE.sub("", name).strip(" .,;:|-–—")
             if not name or len(name) > 100 or not any(c.isalpha() for c in name):
                 continue
             key = name.casefold()

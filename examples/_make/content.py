@@ -884,3 +884,45 @@ The renovation also replaced the building's leaking roof and 1970s heating syste
 The branch had operated from a temporary storefront on Main Street during construction. City officials said the same design will be used for the renovation of the Westgate branch, scheduled to start next year.
 """),
 )
+
+
+# ---------------------------------------------------------------- hard cases for the gold set
+GOLD = {}
+
+GOLD["bridge"] = dict(
+    title="Old swing bridge to close for two years of repairs",
+    site="The Estuary Times",
+    kicker="EXCLUSIVE",
+    authors=["Nadia Brooks", "Owen Pike"],
+    byline="By Nadia Brooks and Owen Pike, Staff Writers · nadia.brooks@estuarytimes.example · @owenpike",
+    published="2026-11-21T06:45:00-05:00",
+    updated_text="Updated November 22, 2026, 9:10 p.m.",
+    body=P("""
+The century-old swing bridge that carries Route 9 across the Estuary River will close to traffic in March for two years of structural repairs, the state transportation department said on Friday.
+
+Inspectors found corrosion in the pivot bearing and in two of the truss members last spring, and the bridge has since been limited to vehicles under ten tons. Engineers concluded that patching the steel would only buy a few more years.
+
+The $61 million project will replace the bearing, rebuild the deck and restore the control house, which has been listed on the state register of historic places since 1987.
+
+During the closure, drivers will be sent on a detour of about eleven miles through Milford. A free shuttle boat for pedestrians and cyclists will run every twenty minutes from the town landing.
+
+Business owners on both banks said they feared losing customers. "Half my lunch trade walks across that bridge," said Carla Mendes, who runs a sandwich shop near the east approach.
+"""),
+)
+
+GOLD["wire"] = dict(
+    title="Cargo ship refloated after three days aground off Cape Ardent",
+    site="Northstar Wire",
+    authors=["AP"],
+    byline="By AP",
+    published="2026-11-22T14:05:00+00:00",
+    body=P("""
+Salvage crews on Sunday refloated a cargo ship that had been stuck on a sandbar off Cape Ardent since Thursday, the coast guard said, ending a three-day operation that closed the northern shipping lane.
+
+Four tugs pulled the 180-meter vessel free at high tide shortly after dawn. Divers found no breach in the hull, and no fuel leaked into the water, a coast guard spokesperson said.
+
+The ship, carrying containers of furniture and machine parts, ran aground in fog after its crew reported a steering failure. Its 22 crew members stayed aboard throughout.
+
+The vessel will be towed to the port of Haverly for inspection before it is allowed to continue its voyage. Investigators will examine the steering system and the ship's voyage data recorder.
+"""),
+)

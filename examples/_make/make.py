@@ -500,7 +500,7 @@ def text_article(a, footer_sep="\n\n"):
 
 
 def main():
-    for sub in ("html", "text", "jsonl", "warc"):
+    for sub in ("html", "text", "jsonl", "warc", "gold"):
         shutil.rmtree(os.path.join(ROOT, sub), ignore_errors=True)
     H = C.HTML
 
@@ -670,6 +670,9 @@ def main():
     # ---------------- a small crawl, as a WARC
     crawl(H["ferry"], ferry_url)
 
+    # ---------------- the gold set for `broadsheet eval` (its own folder, not an ingest input)
+    gold(H, ferry_url)
+
 
 def crawl(ferry, ferry_url):
     """One gzipped WARC as a crawler writes it: requests, responses, revisits, images,
@@ -785,6 +788,112 @@ def crawl(ferry, ferry_url):
     )
     data = buf.getvalue()
     out("warc/crawl-2026-11-24.warc.gz", data[: cut_at + (len(data) - cut_at) // 2])
+
+
+def gold_page(a, url):
+    """A page with what gold sets are for: a kicker in the h1, a site name on every title, a
+    byline with roles and contacts, an "Updated" line, newsletter residue, a repeated paragraph."""
+    body = list(a["body"])
+    mid = len(body) // 2
+    parts = [f"      <p>{e(p)}</p>" for p in body[:mid]]
+    parts.append('      <aside class="newsletter"><p>Get the Morning Tide newsletter: the news you need, delivered by 7 a.m.</p></aside>')
+    parts += [f"      <p>{e(p)}</p>" for p in body[mid:]]
+    ld = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "name": a["site"]},
+            {
+                "@type": "NewsArticle",
+                "headline": a["title"],
+                "datePublished": a["published"],
+                "author": [{"@type": "Person", "name": n} for n in a["authors"]]
+                if a["authors"] != ["AP"]
+                else {"@type": "Organization", "name": "AP"},
+            },
+        ],
+    }
+    kicker = f'<span class="kicker">{e(a["kicker"])}</span> ' if a.get("kicker") else ""
+    updated = f'<p class="updated">{e(a["updated_text"])}</p>' if a.get("updated_text") else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{e(a["title"])} – {e(a["site"])}</title>
+<meta property="og:title" content="{e(a["title"])} | {e(a["site"])}">
+<meta property="og:site_name" content="{e(a["site"])}">
+<link rel="canonical" href="{e(url)}">
+<script type="application/ld+json">{json.dumps(ld)}</script>
+</head>
+<body>
+<header><a href="/">{e(a["site"])}</a> <nav><a href="/news">News</a> <a href="/sports">Sports</a></nav></header>
+<main>
+  <article>
+    <h1>{kicker}{e(a["title"])}</h1>
+    <p class="byline">{e(a["byline"])}</p>
+    {updated}
+    <div class="story">
+{chr(10).join(parts)}
+    </div>
+    <p>Read more: Tide tables for the week ahead</p>
+  </article>
+</main>
+<footer>© 2026 {e(a["site"])}</footer>
+</body>
+</html>"""
+
+
+def gold(H, ferry_url):
+    """examples/gold: pages from the example outlets plus two hard cases, with expected results
+    in the development corpus's format (index.jsonl, ID.html.gz, ID.expected.json)."""
+    pages = [
+        ("harbor-ferry", "Harbor Ledger", ferry_url, harbor(H["ferry"], ferry_url), H["ferry"]),
+        ("harbor-seawall", "Harbor Ledger", "https://harborledger.example/news/2026/11/port-seawall-upgrade",
+         harbor(H["seawall"], "https://harborledger.example/news/2026/11/port-seawall-upgrade"), H["seawall"]),
+        ("valley-school", "Valley Courier", "https://valleycourier.example/news/2026/11/17/school-board-four-day-week",
+         valley(H["school"], "https://valleycourier.example/news/2026/11/17/school-board-four-day-week"), H["school"]),
+        ("abendpost-radwege", "Rheinische Abendpost", "https://rheinische-abendpost.example/lokales/radwegenetz-innenstadt-100198.html",
+         abendpost(H["radwege"], "https://rheinische-abendpost.example/lokales/radwegenetz-innenstadt-100198.html"), H["radwege"]),
+        ("millbrook-levy", "Millbrook Register", "https://millbrookregister.example/levy", millbrook(H["levy"]), H["levy"]),
+        ("littoral-tramway", "Quotidien du Littoral", "https://quotidien-littoral.example/actualite/2026/11/17/tramway-gare-maritime",
+         littoral(H["tramway"], "https://quotidien-littoral.example/actualite/2026/11/17/tramway-gare-maritime"), H["tramway"]),
+        ("estuary-bridge", "Estuary Times", "https://estuarytimes.example/news/swing-bridge-closure",
+         gold_page(C.GOLD["bridge"], "https://estuarytimes.example/news/swing-bridge-closure"), C.GOLD["bridge"]),
+        ("northstar-ship", "Northstar Wire", "https://northstarwire.example/2026/11/22/cargo-ship-refloated",
+         gold_page(C.GOLD["wire"], "https://northstarwire.example/2026/11/22/cargo-ship-refloated"), C.GOLD["wire"]),
+    ]  # fmt: skip
+    index = []
+    for pid, publisher, url, page, a in pages:
+        published = a.get("published")
+        if not published:  # a page that gives the day only
+            from datetime import datetime
+
+            day, month, year = a["date_text"].replace(",", "").split()[-3:]
+            if not day.isdigit():  # "November 17 2026"
+                day, month = month, day
+            months = ["january", "february", "march", "april", "may", "june", "july", "august",
+                      "september", "october", "november", "december"]  # fmt: skip
+            fr = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                  "septembre", "octobre", "novembre", "décembre"]  # fmt: skip
+            m = (months.index(month.lower()) if month.lower() in months else fr.index(month.lower())) + 1
+            published = datetime(int(year), m, int(day)).date().isoformat()
+        expected = {
+            "id": pid,
+            "publisher": publisher,
+            "url": url,
+            "title": a["title"],
+            "authors": a["authors"],
+            "published_at": published,
+            "body_text": "\n\n".join(a["body"]),
+        }
+        out(f"gold/{pid}.html.gz", gz(page))
+        out(f"gold/{pid}.expected.json", json.dumps(expected, ensure_ascii=False, indent=2) + "\n")
+        index.append(
+            json.dumps(
+                {"id": pid, "publisher": publisher, "url": url, "crawled_at": "2026-11-25T06:00:00",
+                 "html_file": f"{pid}.html.gz", "expected_file": f"{pid}.expected.json"}
+            )
+        )  # fmt: skip
+    out("gold/index.jsonl", "\n".join(index) + "\n")
 
 
 if __name__ == "__main__":
