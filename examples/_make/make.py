@@ -796,7 +796,9 @@ def gold_page(a, url):
     body = list(a["body"])
     mid = len(body) // 2
     parts = [f"      <p>{e(p)}</p>" for p in body[:mid]]
-    parts.append('      <aside class="newsletter"><p>Get the Morning Tide newsletter: the news you need, delivered by 7 a.m.</p></aside>')
+    parts.append(
+        '      <aside class="newsletter"><p>Get the Morning Tide newsletter: the news you need, delivered by 7 a.m.</p></aside>'
+    )
     parts += [f"      <p>{e(p)}</p>" for p in body[mid:]]
     ld = {
         "@context": "https://schema.org",
@@ -874,7 +876,9 @@ def gold(H, ferry_url):
                       "september", "october", "november", "december"]  # fmt: skip
             fr = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
                   "septembre", "octobre", "novembre", "décembre"]  # fmt: skip
-            m = (months.index(month.lower()) if month.lower() in months else fr.index(month.lower())) + 1
+            m = (
+                months.index(month.lower()) if month.lower() in months else fr.index(month.lower())
+            ) + 1
             published = datetime(int(year), m, int(day)).date().isoformat()
         expected = {
             "id": pid,
