@@ -201,6 +201,9 @@ class FetchConfig(_Strict):
     min_delay_s: float = Field(default=1.0, ge=0)
     # Per shard (one feed or sitemap): URLs not started by then are skipped (`time_budget`).
     time_budget_s: float = Field(default=1800.0, gt=0)
+    # How far back the fetch state is read: URLs fetched earlier than this count as new again
+    # (feeds and news sitemaps list recent items only, and the state stays cheap to read).
+    state_window_days: int = Field(default=90, ge=1)
     # Let the source's own seed hosts (host:port) be loopback/private addresses (tests,
     # intranets). Off by default; redirects elsewhere into private space stay refused.
     allow_private: bool = False

@@ -709,7 +709,7 @@ class Lake:
         }
 
     def fetch_state(
-        self, ingest_date: date, replaced_sources: Sequence[str]
+        self, ingest_date: date, replaced_sources: Sequence[str], since: date | None = None
     ) -> dict[str, tuple[str, str | None, str | None]]:
         """canonical_url -> (kind, etag, last_modified) of every URL fetched before, latest
         first; the partitions a run replaces do not count (a re-run fetches the same again)."""
@@ -718,6 +718,8 @@ class Lake:
         for path in self.files("fetch_state"):
             day, source = part_of(path)
             if day > ingest_date or (day == ingest_date and source in replaced_sources):
+                continue
+            if since is not None and day < since:
                 continue
             with self.storage.fs.open_input_file(path) as fh:
                 t = pq.read_table(fh, columns=cols)

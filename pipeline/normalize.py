@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import ftfy
@@ -354,6 +354,24 @@ def _is_tracking(key: str) -> bool:
     return k.startswith("utm_") or k in TRACKING_PARAMS
 
 
+_PCT = re.compile(r"%([0-9A-Fa-f]{2})?")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _normalize_path(path: str) -> str:
+    """RFC 3986 normalization: decode only escapes of unreserved characters, upper-case the
+    others, escape what may not appear raw (a bare "%" too). Never decodes %2F or %25, so it
+    is idempotent."""
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(1) is None:  # a bare "%" is escaped, so it can never start an escape later
+            return "%25"
+        ch = chr(int(m.group(1), 16))
+        return ch if ch in _UNRESERVED else "%" + m.group(1).upper()
+
+    return quote(_PCT.sub(one, path), safe="/:@!$&'()*+,;=-._~%")
+
+
 def canonicalize_url(url: str | None) -> str | None:
     """The URL an article is known by: same page, same string. None if not http(s)."""
     if not url or not isinstance(url, str):
@@ -375,7 +393,7 @@ def canonicalize_url(url: str | None) -> str | None:
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~%") or "/"
+    path = _normalize_path(parts.path) or "/"
     query_pairs = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
     ]

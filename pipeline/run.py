@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -518,7 +518,11 @@ def _web_context(
 
     return WebContext(
         source=src,
-        state=lake.fetch_state(run.ingest_date, [src.name]),
+        state=lake.fetch_state(
+            run.ingest_date,
+            [src.name],
+            since=run.ingest_date - timedelta(days=src.fetch.state_window_days),
+        ),
         add_state=writer.add_state,
         archive=RawArchive(upload),
         run_id=run.run_id,

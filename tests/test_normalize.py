@@ -226,6 +226,30 @@ def test_canonicalize_url_total_and_idempotent_on_any_text(s: str) -> None:
     assert once is None or canonicalize_url(once) == once
 
 
+def test_percent_escapes_are_normalized_not_decoded() -> None:
+    # %25 (a literal "%") and %2F (a "/" inside a segment) are never decoded: decoding them
+    # changed the URL's meaning and made canonicalization drift on a second pass.
+    assert canonicalize_url("https://h.example/a%2541") == "https://h.example/a%2541"
+    assert canonicalize_url("https://h.example/x%2fy") == "https://h.example/x%2Fy"
+    assert canonicalize_url("https://h.example/%7Euser/caf%c3%a9") == (
+        "https://h.example/~user/caf%C3%A9"
+    )
+    assert canonicalize_url("https://h.example/café") == "https://h.example/caf%C3%A9"
+
+
+_escaped = st.lists(
+    st.sampled_from(["a", "Z", "%25", "%2F", "%2f", "%41", "%7e", "%C3%A9", "é", "%", "%zz", "~"]),
+    max_size=12,
+).map("".join)
+
+
+@given(_hosts, _escaped)
+@settings(max_examples=300)
+def test_canonicalize_url_idempotent_with_percent_escapes(host: str, path: str) -> None:
+    once = canonicalize_url(f"https://{host}/{path}")
+    assert once is not None and canonicalize_url(once) == once
+
+
 @given(_hosts, _paths, _params, st.sampled_from(["http", "https"]))
 @settings(max_examples=300)
 def test_ids_ignore_tracking_host_case_fragment_and_param_order(

@@ -269,3 +269,16 @@ def test_requeue_refetches_failed_urls_and_cli_reextract(site: Site, tmp_path: P
     assert len(site.log) == before
     assert _sql(tmp_path, "SELECT count(*) FROM articles") == [(7,)]
     assert main(["reextract", "--config", str(sources), "--date", "2020-01-01"]) == 1
+
+
+def test_fetch_state_older_than_the_window_is_forgotten(site: Site, tmp_path: Path) -> None:
+    cfg = _cfg(tmp_path, [_feed(site, state_window_days=30)])
+    run_ingest(cfg, DAY)
+    site.etag = '"feed-v9"'
+    site.feed_items = ["/news/alpha"]
+    before = len(site.log)
+    soon = run_ingest(cfg, date(2026, 12, 1))
+    assert dict(soon.by_skip) == {"unchanged": 1}
+    later = run_ingest(cfg, date(2027, 1, 15))  # 56 days on: alpha is outside the window
+    assert later.written == 0 and later.duplicates == 1  # fetched again, found as a duplicate
+    assert [p for _, p, _ in site.log[before:] if p.startswith("/news/")] == ["/news/alpha"]
