@@ -13,10 +13,17 @@ from types import FrameType
 
 import trafilatura
 from trafilatura.settings import Document
+from trafilatura.utils import load_html
 
 from pipeline.config import ExtractConfig
-from pipeline.metadata import PageMeta, clean_title, page_meta
-from pipeline.normalize import parse_datetime
+from pipeline.metadata import (
+    PageMeta,
+    choose_authors,
+    choose_date,
+    choose_title,
+    page_meta,
+    visible_lead,
+)
 from pipeline.records import Extracted, RawDoc, Rejected
 from pipeline.textdump import parse_text_article
 
@@ -112,54 +119,65 @@ def decode_html(html: bytes, declared: str | None) -> str | bytes:
         return html
 
 
-def _structured_date(meta: PageMeta, fetched_at: str | None) -> str | None:
-    """The declared publication time, when it has a time and offset and is not after the
-    fetch (pages that stamp every view with "now" exist)."""
-    value = meta.published
-    if not value or not _HAS_OFFSET.search(value):
-        return None
-    when = parse_datetime(value)
-    fetched = parse_datetime(fetched_at)
-    if when is None or (fetched is not None and when > fetched):
-        return None
-    return value
+def _language(meta: PageMeta, html: bytes) -> str | None:
+    m = re.match(r"[A-Za-z]{2,3}(?=$|[-_])", meta.language or "")
+    return m.group(0).lower() if m else _declared_language(html)
 
 
 def _extract_html(doc: RawDoc, html: bytes, cfg: ExtractConfig) -> Extracted | Rejected:
     h = doc.hints
+    # One parse: the structured metadata is read from the tree trafilatura then extracts from.
+    tree = load_html(decode_html(html, doc.charset))
+    if tree is None:
+        return doc.reject("extract", "no_content", "the page does not parse as HTML")
     # What the page declares for search engines beats text heuristics (measured on the gold
-    # set with `broadsheet eval`): JSON-LD headline and authors, structured publication times.
-    meta = page_meta(html)
-    declared = _structured_date(meta, h.fetched_at)
+    # set with `broadsheet eval`, docs/eval.md): titles, authors and publication times.
+    meta = page_meta(tree)
+    declared, _ = choose_date(meta, None, h.fetched_at)
     result = trafilatura.bare_extraction(
-        decode_html(html, doc.charset),
+        tree,
         url=h.url,
         with_metadata=True,
         include_comments=False,
         include_tables=cfg.include_tables,
         favor_precision=cfg.favor_precision,
         # A declared time with an offset wins anyway: spare htmldate its extensive search.
-        date_extraction_params=_FAST_DATE_PARAMS if declared else _DATE_PARAMS,
+        date_extraction_params=_FAST_DATE_PARAMS
+        if declared and _HAS_OFFSET.search(declared)
+        else _DATE_PARAMS,
     )
     text = (result.text if isinstance(result, Document) else None) or ""
     if not isinstance(result, Document) or not text.strip():
         return doc.reject("extract", "no_content", "the extractor found no article text")
-    authors = tuple(a for a in (result.author or "").split(";") if a.strip())
+    lead = visible_lead(tree, result.description, text)
+    if lead:
+        text = f"{lead}\n{text}"
+    title, title_from = choose_title(meta, result.title, result.sitename, h.url)
+    published, date_from = choose_date(meta, result.date, h.fetched_at)
+    found = [a for a in (result.author or "").split(";") if a.strip()]
+    authors, authors_from = choose_authors(meta, found, result.sitename, h.url)
+    log.debug(
+        "%s: title from %s, date from %s, authors from %s",
+        doc.input_ref,
+        title_from,
+        date_from,
+        authors_from,
+    )
     return Extracted(
         source=doc.source,
         input_ref=doc.input_ref,
         input_format=doc.input_format,
         extractor=TRAFILATURA,
         text=text,
-        title=meta.headline or clean_title(result.title, meta, result.sitename, h.url) or h.title,
+        title=title or h.title,
         description=result.description or h.description,
-        authors=tuple(meta.authors) or authors or ((meta.byline,) if meta.byline else h.authors),
-        published_at=declared or result.date or h.published_at,
+        authors=authors or h.authors,
+        published_at=published or h.published_at,
         modified_at=h.modified_at,
         sitename=result.sitename or h.sitename,
         # The input's own URL is where the page was found; the page's canonical link may differ.
         url=h.url or result.url,
-        language=h.language or _declared_language(html),
+        language=h.language or _language(meta, html),
         categories=_split_list(result.categories) or h.categories,
         tags=_split_list(result.tags) or h.tags,
         image_url=result.image or h.image_url,

@@ -65,3 +65,110 @@ def test_page_without_article_text_is_no_content() -> None:
     page = "<html><head><title>Section</title></head><body><div></div></body></html>"
     out = extract(_doc(page), ExtractConfig())
     assert isinstance(out, Rejected) and out.reason == "no_content"
+
+
+# -- structured metadata (pipeline.metadata) ---------------------------------------------------
+
+from trafilatura.utils import load_html  # noqa: E402
+
+from pipeline.metadata import (  # noqa: E402
+    choose_authors,
+    choose_date,
+    choose_title,
+    page_meta,
+    strip_site_name,
+    visible_lead,
+)
+
+_BODY = "<p>" + "Words of the story in a paragraph of its own. " * 8 + "</p>"
+
+
+def _ld(fields: str) -> str:
+    return f'<script type="application/ld+json">{{"@type": "NewsArticle", {fields}}}</script>'
+
+
+def _meta(head: str, body: str = _BODY) -> object:
+    return page_meta(load_html(f"<html><head>{head}</head><body>{body}</body></html>"))
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "expected"),
+    [
+        ("Ferry workers walk out | The Harbor Ledger", "https://harborledger.example/a",
+         "Ferry workers walk out"),
+        ("The Harbor Ledger :: Ferry workers walk out", "https://harborledger.example/a",
+         "Ferry workers walk out"),
+        ("Millbrook Weekly Register :: Levy passes", "https://millbrookregister.example/a",
+         "Levy passes"),
+        ("Offensive: Ziele und Risiken | DW | 28.04.2023", "https://www.dw.com/de/a",
+         "Offensive: Ziele und Risiken"),
+        ("Steigende Zinsen setzen Dax zu | Börsen-Zeitung", "https://www.boersen-zeitung.de/a",
+         "Steigende Zinsen setzen Dax zu"),
+        ("Storm - what we know", "https://harborledger.example/a", "Storm - what we know"),
+    ],
+)  # fmt: skip
+def test_strip_site_name(title: str, url: str, expected: str) -> None:
+    assert strip_site_name(title, ["The Harbor Ledger", "DW.COM"], url) == expected
+
+
+def test_title_candidates_disagreeing_in_form() -> None:
+    meta = _meta(
+        "<title>Transit: Night buses return - Metro | Lakeside Gazette</title>"
+        '<meta property="og:title" content="Night buses return | Lakeside Gazette">'
+        '<meta property="og:site_name" content="Lakeside Gazette">',
+        '<article><h1><span class="kicker">TRANSIT</span> Night buses return</h1>' + _BODY,
+    )
+    url = "https://lakesidegazette.example/x"
+    assert choose_title(meta, None, None, url) == ("Night buses return", "og:title")  # type: ignore[arg-type]
+    ld = _ld('"headline": "Buses return"')
+    meta = _meta(ld + '<meta property="og:title" content="Night buses return | Lakeside Gazette">')
+    assert choose_title(meta, None, None, url)[0] == "Buses return"  # type: ignore[arg-type]
+
+
+def test_date_from_the_header_time_not_the_update_or_a_teaser() -> None:
+    meta = _meta(
+        "",
+        '<aside class="related"><time datetime="2026-11-24T08:00:00+01:00">24 Nov</time></aside>'
+        '<article><header>Updated <time class="updated" datetime="2026-11-20T09:05:00+01:00">'
+        '</time> Published <time datetime="2026-11-19T18:30:00+01:00">19 Nov</time></header>'
+        + _BODY
+        + "</article>",
+    )
+    assert choose_date(meta, "2026-11-20", "2026-11-25T06:00:00") == (  # type: ignore[arg-type]
+        "2026-11-19T18:30:00+01:00",
+        "time",
+    )
+
+
+def test_declared_dates_beat_text_keep_their_offset_and_are_never_after_the_fetch() -> None:
+    meta = _meta('<meta property="article:published_time" content="2026-11-18T07:45:00+01:00">')
+    assert choose_date(meta, "2026-11-18T00:00:00", None)[0] == "2026-11-18T07:45:00+01:00"  # type: ignore[arg-type]
+    ld = _ld('"datePublished": "Fri Apr 28 19:20:36 CEST 2023"')
+    assert choose_date(_meta(ld), None, None)[0] == "2023-04-28T19:20:36+02:00"  # type: ignore[arg-type]
+    future = _meta('<meta property="article:published_time" content="2027-01-01T10:00:00+00:00">')
+    assert choose_date(future, "2026-11-17", "2026-11-25T06:00:00") == ("2026-11-17", "extractor")  # type: ignore[arg-type]
+
+
+def test_authors_structured_first_and_the_outlet_gives_way_to_people() -> None:
+    ld = _ld('"author": {"@type": "Organization", "name": "Deutsche Welle"}')
+    meta = _meta(
+        ld + '<meta property="og:site_name" content="Deutsche Welle">',
+        '<div class="author-box">Von Roman Beispiel</div>' + _BODY,
+    )
+    url = "https://www.dw.example/a"
+    assert choose_authors(meta, [], None, url) == (("Roman Beispiel",), "byline")  # type: ignore[arg-type]
+    only_outlet = _meta(ld + '<meta property="og:site_name" content="Deutsche Welle">')
+    assert choose_authors(only_outlet, [], None, url) == (("Deutsche Welle",), "json-ld")  # type: ignore[arg-type]
+
+
+def test_a_visible_standfirst_the_extractor_dropped_is_the_lead() -> None:
+    dek = "Three routes will run hourly after midnight from December, paid for by a levy."
+    tree = load_html(
+        f'<html><head><meta name="description" content="{dek}"></head><body><article>'
+        f'<header><p class="standfirst">{dek}</p></header>{_BODY}</article></body></html>'
+    )
+    assert visible_lead(tree, dek, "Words of the story.") == dek
+    assert visible_lead(tree, dek, f"{dek}\nWords of the story.") is None  # already there
+    hidden = load_html(f'<html><head><meta name="description" content="{dek}"></head>'
+                       f"<body>{_BODY}</body></html>")  # fmt: skip
+    assert visible_lead(hidden, dek, "Words of the story.") is None  # not shown on the page

@@ -85,6 +85,23 @@ def test_paragraph_normalization_is_idempotent(s: str, blank: bool) -> None:
         ("Anzeige", "advertisement"),
         ("Read more: Council approves budget", "related"),
         ("Mehr zum Thema", "related"),
+        ("MORE : The Metro daily cartoon by Guy Venables", "related"),
+        ("Recommended Videos", "related"),
+        ("For more stories like this, check our news page.", "related"),
+        ("Subscribe Now!", "paywall"),
+        ("この記事は会員限定です。", "paywall"),
+        (
+            "Zur Anzeige aktiviere bitte die Einstellungen in den Privatsphäre-Einstellungen.",
+            "consent",
+        ),
+        ("Please enable cookies in your privacy settings to view this content.", "consent"),
+        ("Fehler gefunden?Jetzt melden.", "feedback"),
+        ("<Copyright ⓒ 한국일보. All rights reserved. 무단 전재 및 재배포 금지>", "copyright"),
+        ("Copyright 2026 Harbor Ledger", "copyright"),
+        ("Aus dem Englischen von Jan Doolan", "credit"),
+        ("Updated November 22, 2026, 9:10 p.m.", "dateline"),
+        ("Aktualisiert: 18.11.2026, 16:20 Uhr", "dateline"),
+        ("Mis à jour le 18 novembre 2026 à 10h", "dateline"),
     ],
 )
 def test_boilerplate_rules_match_furniture(line: str, rule: str) -> None:
@@ -107,6 +124,14 @@ def test_boilerplate_rules_match_furniture(line: str, rule: str) -> None:
         "Related charges were dropped on Monday.",  # "Related" as an ordinary word
         "Photographers gathered outside the court.",
         "Advertising revenue fell by a third.",
+        "More than 200 people attended the meeting on Monday.",
+        "Published by the city in 2019, the plan was never funded.",
+        "Updated figures show 4 percent growth in the third quarter, the ministry said.",
+        "Users can enable the feature in the privacy settings menu, the company said.",
+        "The privacy settings of the app were changed to allow tracking, regulators said.",
+        "Copyright lawyers said the ruling would reshape the industry.",
+        "Subscribers can read the full report online.",
+        "Recommended changes to the zoning code were adopted in March.",
     ],
 )
 def test_body_sentences_are_never_boilerplate(line: str) -> None:
@@ -186,6 +211,27 @@ def test_parse_datetime_round_trips_isoformat(dt: datetime) -> None:
         (["A. Person", "", "  ", "B. Person"], ("A. Person", "B. Person")),
         (None, ()),
         ("1234", ()),
+        ("By Jane Doe and John Roe, Staff Writers", ("Jane Doe", "John Roe")),
+        ("By AP", ("AP",)),
+        ("Von Katrin Albers und Jonas Ebert, dpa", ("Katrin Albers", "Jonas Ebert", "dpa")),
+        (
+            "Trine Juncher Jørgensen og Tôrtia Reimer-Johansen",
+            ("Trine Juncher Jørgensen", "Tôrtia Reimer-Johansen"),
+        ),
+        ("Por Lucía Romero y Diego Paz", ("Lucía Romero", "Diego Paz")),
+        ("Ana Santos e Silva", ("Ana Santos e Silva",)),  # not split on "e"
+        ("Elena Oberholzer (obe)", ("Elena Oberholzer",)),
+        ("Autor Monika Bolliger", ("Monika Bolliger",)),
+        (["Sophie Foster", "Sophie-Foster", "sophie foster"], ("Sophie Foster",)),
+        ("chuck-ross", ("Chuck Ross",)),  # a URL slug in structured data
+        ("t-online", ("t-online",)),
+        ("Deutsche Welle (www.dw.com)", ("Deutsche Welle",)),
+        (["Emma Mackenzie", "(Image: Getty Images)"], ("Emma Mackenzie",)),
+        (
+            "von David Straub, MDR THÜRINGEN Stand: 28. April 2023, 05:00 Uhr",
+            ("David Straub", "MDR THÜRINGEN"),
+        ),
+        ("Mykolo Romerio universiteto Žmogaus ir visuomenės studijų fakulteto profesorius", ()),
     ],
 )
 def test_clean_authors(value: object, expected: tuple[str, ...]) -> None:
@@ -319,12 +365,36 @@ def test_to_article_builds_a_full_record() -> None:
     )
     a = to_article(ex, _ctx())
     assert isinstance(a, Article)
-    assert a.title == "Headline here" and a.text == "First paragraph.\n\nSecond paragraph."
-    assert a.boilerplate_removed == 1 and a.word_count == 4
+    # The standfirst is the article's lead: it stays in the body (and in description).
+    assert a.title == "Headline here"
+    assert a.text == "The dek line.\n\nFirst paragraph.\n\nSecond paragraph."
+    assert a.boilerplate_removed == 1 and a.word_count == 7
     assert a.canonical_url == "https://harbor.example/a" and a.domain == "harbor.example"
     assert a.published_at == datetime(2026, 11, 20, 12, 30, tzinfo=UTC)  # New York, naive
     assert a.authors == ("Jane Doe",)
     assert a.article_id == make_article_id(a.canonical_url, a.content_sha256)
+
+
+def test_to_article_drops_layout_repeats_but_keeps_prose() -> None:
+    quote = "“People who bake bread start work when the city is asleep,” said Hanna Lindqvist"
+    body = [
+        "EXCLUSIVE Headline here",  # the h1 with its kicker
+        "By Jane Doe and John Roe, Staff Writers",  # the byline
+        "The council voted on Monday to restore the night buses on three routes.",
+        f"{quote}, who campaigned for the routes.",
+        f"{quote}.",  # the pull quote
+        "The council voted on Monday to restore the night buses on three routes.",
+        "Yes.",
+        "Yes.",
+    ]
+    ex = Extracted(
+        "s", "x", "html", "t", text="\n".join(body), title="Headline here",
+        authors=("Jane Doe", "John Roe"),
+    )  # fmt: skip
+    a = to_article(ex, _ctx())
+    assert isinstance(a, Article)
+    assert a.text.split("\n\n") == [body[2], body[3], "Yes.", "Yes."]
+    assert a.boilerplate_removed == 3
 
 
 def test_to_article_rejects_when_only_boilerplate_is_left() -> None:

@@ -926,3 +926,50 @@ The ship, carrying containers of furniture and machine parts, ran aground in fog
 The vessel will be towed to the port of Haverly for inspection before it is allowed to continue its voyage. Investigators will examine the steering system and the ship's voyage data recorder.
 """),
 )
+
+GOLD["lakeside"] = dict(
+    title="Night buses return to the east shore after a two-year gap",
+    site="Lakeside Gazette",
+    kicker="TRANSIT",
+    section="Metro",
+    authors=["Priya Natarajan", "Tomás Ferreira"],
+    byline="By Priya Natarajan and Tomás Ferreira, Correspondents | priya.natarajan@lakesidegazette.example | @tferreira",
+    published="2026-11-19T18:30:00+01:00",
+    updated="2026-11-20T09:05:00+01:00",
+    dek="Three routes will run hourly after midnight from December, paid for by a parking levy the council approved in October.",
+    caption="A night bus waits at the Quay Street terminal.",
+    credit="Photo: Ines Varga/Lakeside Gazette",
+    pullquote="“People who clean offices and bake bread start work when the city is asleep,” said councillor Hanna Lindqvist.",
+    body=P("""
+Night buses will run again on the east shore from December 7, ending a two-year gap that left shift workers walking home along the lake road or paying for taxis, the regional transit authority said on Thursday.
+
+Three routes will leave the Quay Street terminal every hour between midnight and five in the morning, serving the hospital, the bakery district and the ferry landing. The service was cut in 2024 when the authority could not hire enough drivers.
+
+“People who clean offices and bake bread start work when the city is asleep,” said councillor Hanna Lindqvist, who campaigned for the routes. “They were the first to lose their bus and they should not be the last to get it back.”
+
+The routes will cost about 1.4 million euros a year. They are paid for by a levy on private parking spaces that the council approved in October against the votes of the business association.
+
+The authority said it had hired 22 drivers since the summer and would review ridership after six months.
+"""),
+)
+
+GOLD["nordsee"] = dict(
+    title="Fähre nach Amrumsand fährt wieder nach Fahrplan",
+    site="Nordsee-Kurier",
+    kicker="Inselverkehr",
+    authors=["Katrin Albers", "Jonas Ebert", "dpa"],
+    byline="Von Katrin Albers und Jonas Ebert, dpa",
+    published="2026-11-18T07:45:00+01:00",
+    updated_text="Aktualisiert: 18.11.2026, 16:20 Uhr",
+    dek="Nach zwei Wochen mit Ausfällen wegen eines Maschinenschadens ist die Fähre wieder im Takt.",
+    caption="Die Fähre im Hafen von Amrumsand. Foto: dpa",
+    body=P("""
+Die Fähre zwischen Nordhafen und der Insel Amrumsand fährt seit Dienstag wieder nach dem regulären Fahrplan. Das teilte die Reederei am Morgen mit. Zwei Wochen lang waren wegen eines Schadens an einer Antriebswelle täglich mehrere Abfahrten ausgefallen.
+
+Ein Ersatzteil war aus Norwegen geliefert und am Wochenende eingebaut worden. Bei einer Probefahrt am Montag habe die Maschine einwandfrei gearbeitet, sagte ein Sprecher der Reederei.
+
+Auf der Insel hatten vor allem Pendler und Lieferanten unter den Ausfällen gelitten. Der Bürgermeister von Amrumsand forderte die Reederei auf, für solche Fälle ein zweites Schiff bereitzuhalten.
+
+Die Reederei kündigte an, die Fahrkarten der betroffenen Tage zu erstatten. Anträge können bis Ende Dezember gestellt werden.
+"""),
+)

@@ -845,6 +845,103 @@ def gold_page(a, url):
 </html>"""
 
 
+def gold_time_page(a, url):
+    """No date in JSON-LD or meta: the publication time is only in the header's <time>, with an
+    "Updated" <time> after it and a teaser's <time> in the sidebar; the title's forms disagree
+    (kicker and section in <title>, site name in og:title); a byline with roles and contacts;
+    a caption with its credit, a pull quote set twice, "Advertisement", "Read more"."""
+    body = list(a["body"])
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": a["title"],
+        "publisher": {"@type": "Organization", "name": a["site"]},
+    }
+    parts = [f"      <p>{e(p)}</p>" for p in body[:2]]
+    parts.append(
+        f'      <figure><img src="/img/nightbus.jpg" alt=""><figcaption>{e(a["caption"])} <span class="credit">{e(a["credit"])}</span></figcaption></figure>'
+    )
+    parts.append('      <div class="ad"><p>Advertisement</p></div>')
+    parts += [f"      <p>{e(p)}</p>" for p in body[2:4]]
+    parts.append(f'      <blockquote class="pullquote"><p>{e(a["pullquote"])}</p></blockquote>')
+    parts += [f"      <p>{e(p)}</p>" for p in body[4:]]
+    return f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<title>{e(a["kicker"].title())}: {e(a["title"])} - {e(a["section"])} | {e(a["site"])}</title>
+<meta property="og:title" content="{e(a["title"])} | {e(a["site"])}">
+<meta property="og:site_name" content="{e(a["site"])}">
+<meta name="description" content="{e(a["dek"])}">
+<script type="application/ld+json">{json.dumps(ld)}</script>
+</head>
+<body>
+<header class="masthead"><a href="/">{e(a["site"])}</a> <nav><a href="/metro">Metro</a> <a href="/sport">Sport</a></nav></header>
+<main>
+  <article>
+    <header class="article-header">
+      <h1><span class="kicker">{e(a["kicker"])}</span> {e(a["title"])}</h1>
+      <p class="standfirst">{e(a["dek"])}</p>
+      <div class="byline">{e(a["byline"])}</div>
+      <p class="dates">Published <time datetime="{a["published"]}">19 November 2026, 18:30</time> · Updated <time class="updated" datetime="{a["updated"]}">20 November 2026, 09:05</time></p>
+    </header>
+    <div class="article-body">
+{chr(10).join(parts)}
+    </div>
+    <p>Read more: Ferry timetable changes for the winter</p>
+    <div class="newsletter"><p>Sign up for the Lakeside Gazette morning briefing, delivered to your inbox.</p></div>
+  </article>
+  <aside class="related">
+    <h2>More from Metro</h2>
+    <ul><li><a href="/metro/market-hall">Market hall to reopen in spring</a> <time datetime="2026-11-24T08:00:00+01:00">24 Nov</time></li></ul>
+  </aside>
+</main>
+<footer>© 2026 {e(a["site"])}</footer>
+</body>
+</html>"""
+
+
+def gold_meta_page(a, url):
+    """No JSON-LD: the publication time only in article:published_time, a visible "Aktualisiert"
+    line that must not win, the site name after a dash in og:title and <title>, a kicker, a
+    byline with two names and an agency, a photo credit, "Mehr zum Thema", a subscription promo."""
+    body = list(a["body"])
+    parts = [f"      <p>{e(p)}</p>" for p in body[:2]]
+    parts.append(
+        f'      <figure><img src="/bilder/faehre.jpg" alt=""><figcaption>{e(a["caption"])}</figcaption></figure>'
+    )
+    parts.append(
+        '      <p class="promo">Jetzt abonnieren und weiterlesen: alle Artikel für 9,99 € im Monat.</p>'
+    )
+    parts += [f"      <p>{e(p)}</p>" for p in body[2:]]
+    return f"""<!DOCTYPE html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<title>{e(a["kicker"])}: {e(a["title"])} – {e(a["site"])}</title>
+<meta property="og:title" content="{e(a["title"])} – {e(a["site"])}">
+<meta property="og:site_name" content="{e(a["site"])}">
+<meta property="article:published_time" content="{a["published"]}">
+<meta name="description" content="{e(a["dek"])}">
+</head>
+<body>
+<div class="kopf"><a href="/">{e(a["site"])}</a></div>
+<div class="inhalt">
+  <div class="artikel">
+    <p class="dachzeile">{e(a["kicker"])}</p>
+    <h1>{e(a["title"])}</h1>
+    <p class="vorspann"><strong>{e(a["dek"])}</strong></p>
+    <p class="autor">{e(a["byline"])}</p>
+    <p class="stand">{e(a["updated_text"])}</p>
+{chr(10).join(parts)}
+    <div class="mehr"><p>Mehr zum Thema</p><p><a href="/inseln/hafen">Hafen Amrumsand wird ausgebaggert</a></p></div>
+  </div>
+</div>
+<div class="fuss">© 2026 {e(a["site"])} · Impressum · Datenschutz</div>
+</body>
+</html>"""
+
+
 def gold(H, ferry_url):
     """examples/gold: pages from the example outlets plus two hard cases, with expected results
     in the development corpus's format (index.jsonl, ID.html.gz, ID.expected.json)."""
@@ -863,7 +960,13 @@ def gold(H, ferry_url):
          gold_page(C.GOLD["bridge"], "https://estuarytimes.example/news/swing-bridge-closure"), C.GOLD["bridge"]),
         ("northstar-ship", "Northstar Wire", "https://northstarwire.example/2026/11/22/cargo-ship-refloated",
          gold_page(C.GOLD["wire"], "https://northstarwire.example/2026/11/22/cargo-ship-refloated"), C.GOLD["wire"]),
+        ("lakeside-nightbus", "Lakeside Gazette", "https://lakesidegazette.example/metro/2026/11/19/night-buses-east-shore",
+         gold_time_page(C.GOLD["lakeside"], "https://lakesidegazette.example/metro/2026/11/19/night-buses-east-shore"), C.GOLD["lakeside"]),
+        ("nordsee-faehre", "Nordsee-Kurier", "https://nordsee-kurier.example/inseln/faehre-amrumsand-fahrplan-4471.html",
+         gold_meta_page(C.GOLD["nordsee"], "https://nordsee-kurier.example/inseln/faehre-amrumsand-fahrplan-4471.html"), C.GOLD["nordsee"]),
     ]  # fmt: skip
+    # The page's language, scored by `eval` where the expectation gives one.
+    languages = {"abendpost-radwege": "de", "littoral-tramway": "fr", "nordsee-faehre": "de"}
     index = []
     for pid, publisher, url, page, a in pages:
         published = a.get("published")
@@ -881,6 +984,8 @@ def gold(H, ferry_url):
                 months.index(month.lower()) if month.lower() in months else fr.index(month.lower())
             ) + 1
             published = datetime(int(year), m, int(day)).date().isoformat()
+        # As in the development corpus, the lead (standfirst) is part of the body.
+        summary = [a["dek"]] if a.get("dek") else []
         expected = {
             "id": pid,
             "publisher": publisher,
@@ -888,7 +993,9 @@ def gold(H, ferry_url):
             "title": a["title"],
             "authors": a["authors"],
             "published_at": published,
-            "body_text": "\n\n".join(a["body"]),
+            "language": languages.get(pid, "en"),
+            "summary": summary,
+            "body_text": "\n\n".join(summary + list(a["body"])),
         }
         out(f"gold/{pid}.html.gz", gz(page))
         out(f"gold/{pid}.expected.json", json.dumps(expected, ensure_ascii=False, indent=2) + "\n")
