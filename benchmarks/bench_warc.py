@@ -20,69 +20,35 @@ compare the rows of the same kind across sizes.
 from __future__ import annotations
 
 import argparse
-import gzip
-import io
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "html"
-EXAMPLES = HERE.parent / "examples" / "html"
-PAGE = os.sysconf("SC_PAGE_SIZE")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEFAULT_CORPUS, HERE, pages, write_warc  # noqa: E402
+from _common import measure as _measure  # noqa: E402
 
 
-# -- corpus and WARC generation ---------------------------------------------------------------
-
-
-def _pages(corpus: Path) -> list[bytes]:
-    if (corpus / "index.jsonl").exists():
-        rows = [json.loads(x) for x in (corpus / "index.jsonl").read_text().splitlines()]
-        return [gzip.decompress((corpus / r["html_file"]).read_bytes()) for r in rows]
-    # Without the shared corpus: the example pages (small, but the code path is the same).
-    out = []
-    for p in sorted(EXAMPLES.rglob("*.htm*")):
-        data = p.read_bytes()
-        out.append(gzip.decompress(data) if p.suffix == ".gz" else data)
-    return [d for d in out if b"<p" in d]
-
-
-def make_warc(path: Path, pages: list[bytes], target_mb: int) -> int:
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    target = target_mb * 1_000_000
+def _sized(path: Path, src: list[bytes], target_mb: int) -> Iterator[tuple[str, bytes]]:
+    """Corpus pages, each with a unique URL and paragraph, until the file reaches the size."""
     n = 0
-    with open(path, "wb") as fh:
-        w = WARCWriter(fh, gzip=True)
-        w.write_record(w.create_warcinfo_record(path.name, {"software": "bench_warc"}))
-        while fh.tell() < target:
-            html = pages[n % len(pages)]
-            url = f"https://bench.example/{n % 97}/story-{n}"
-            unique = f"<p>Bench record {n}: a unique line so that no page is a duplicate.</p>"
-            html = html.replace(b"</body>", unique.encode() + b"</body>", 1)
-            req = StatusAndHeaders(
-                f"GET {url} HTTP/1.1", [("Host", "bench.example")], is_http_request=True
-            )
-            w.write_record(w.create_warc_record(url, "request", http_headers=req))
-            http = StatusAndHeaders(
-                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
-            )
-            rec = w.create_warc_record(
-                url, "response", payload=io.BytesIO(html), length=len(html), http_headers=http
-            )
-            w.write_record(rec)
-            if n % 10 == 0:
-                meta = io.BytesIO(b"fetchTimeMs: 321\r\n")
-                w.write_record(w.create_warc_record(url, "metadata", payload=meta))
-            n += 1
-    return n
+    while not path.exists() or path.stat().st_size < target_mb * 1_000_000:
+        html = src[n % len(src)]
+        unique = f"<p>Bench record {n}: a unique line so that no page is a duplicate.</p>"
+        yield (
+            f"https://bench.example/{n % 97}/story-{n}",
+            html.replace(b"</body>", unique.encode() + b"</body>", 1),
+        )
+        n += 1
+
+
+def make_warc(path: Path, src: list[bytes], target_mb: int) -> int:
+    return write_warc(path, _sized(path, src, target_mb))[0]
 
 
 # -- the measured children ---------------------------------------------------------------------
@@ -160,50 +126,9 @@ def child_baseline(path: str) -> dict[str, Any]:
 # -- measuring -----------------------------------------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    children: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(d))
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        try:
-            with open(f"/proc/{pid}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE
-        except (OSError, IndexError, ValueError):
-            pass
-        stack.extend(children.get(pid, []))
-    return total
-
-
 def measure(kind: str, path: Path, workers: int = 1) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--child", kind, str(path), "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
-            time.sleep(0.05)
-
-    t = threading.Thread(target=sample, daemon=True)
-    t.start()
-    out, _ = proc.communicate()
-    done.set()
-    t.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} failed with exit code {proc.returncode}")
-    result = json.loads(out.strip().splitlines()[-1])
-    result.update(kind=kind, workers=workers, peak_rss_mb=round(peak / 2**20, 1))
+    result = _measure(__file__, [kind, str(path), "--workers", str(workers)], interval=0.05)
+    result.update(kind=kind, workers=workers)
     result["records_per_s"] = round(result["records"] / result["seconds"], 1)
     result["docs_per_s"] = round(result["docs"] / result["seconds"], 1)
     return result
@@ -231,13 +156,13 @@ def main() -> None:
         print(json.dumps(fn()))
         return
 
-    pages = _pages(args.corpus)
+    src = pages(args.corpus)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         files: dict[int, Path] = {}
         for mb in sorted(set(args.read_mb) | set(args.ingest_mb)):
             files[mb] = Path(tmp) / f"bench-{mb}mb.warc.gz"
-            n = make_warc(files[mb], pages, mb)
+            n = make_warc(files[mb], src, mb)
             print(f"generated {files[mb].name}: {n} pages, {files[mb].stat().st_size / 1e6:.0f} MB")
         for mb in args.read_mb:
             for kind in ("read_bare", "read"):

@@ -162,7 +162,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
     try:
         with progress:
-            summary = run_ingest(cfg, day, only_sources=only, on_progress=tick)
+            summary = run_ingest(cfg, day, only_sources=only, on_progress=tick, gate_process=True)
     except (LakeError, ValueError, OSError) as e:
         err.print(f"[red]run failed, nothing published:[/red] {e}")
         return EXIT_FAILED

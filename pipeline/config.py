@@ -299,6 +299,10 @@ class ValidateConfig(_Strict):
     earliest_published: str = "1990-01-01"
     # The batch gate: Great Expectations suites in `suite_dir` (default: schemas/expectations).
     batch_checks: bool = True
+    # Run the gate in a helper process started with the run, so importing Great Expectations
+    # (about 10 s) overlaps extraction. Default (null): yes in `broadsheet ingest`, no when
+    # `run_ingest` is called from Python. Airflow's publish task validates in its own process.
+    gate_process: bool | None = None
     suite_dir: Path | None = None
     # Override the severity an expectation has in its suite file, by its meta.name.
     severity: dict[str, Severity] = Field(default_factory=dict)

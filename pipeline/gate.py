@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import math
+import multiprocessing as mp
 import posixpath
 import statistics
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -440,11 +443,46 @@ def run_gate(
         if docs is not None and docs.exists():
             _upload_tree(lake, docs, posixpath.join(out_dir, "data_docs"))
             result.data_docs = posixpath.join(rel, "data_docs", "index.html")
+    return result
+
+
+def log_result(result: GateResult) -> None:
     for c in result.warnings:
         log.warning("expectation failed (warning)", extra={"check": c.line()})
     for c in result.critical_failures:
         log.error("expectation failed (critical)", extra={"check": c.line()})
-    return result
+
+
+def _import_great_expectations() -> None:
+    import great_expectations  # noqa: F401
+
+
+class GateProcess:
+    """The gate in a process of its own, started with the run: importing Great Expectations
+    (with pandas, scipy, altair, sqlalchemy) takes about 10 s, which then overlaps extraction
+    instead of following it. `run` falls back to this process if the helper died."""
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(1, mp.get_context("spawn"))
+        self._pool.submit(_import_great_expectations)
+
+    def run(
+        self,
+        lake: Lake,
+        stage: RunStage,
+        counts: Mapping[str, Mapping[str, int]],
+        cfg: ValidateConfig,
+    ) -> GateResult:
+        try:
+            return self._pool.submit(run_gate, lake, stage, counts, cfg).result()
+        except BrokenProcessPool:
+            log.warning("the gate process died; validating in the run's own process")
+            return run_gate(lake, stage, counts, cfg)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _write(lake: Lake, path: str, text: str) -> None:

@@ -9,16 +9,19 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import cache
+from itertools import accumulate
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import ftfy
 from dateutil import parser as dateparser
+from ftfy.badness import is_bad
 
 from pipeline.config import Filters
 from pipeline.records import Article, Extracted, Rejected
@@ -32,16 +35,39 @@ _WS = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
+# Keep what the publisher typed: curly quotes and full-width forms are not mojibake.
+_FTFY = ftfy.TextFixerConfig(
+    unescape_html=False, normalization="NFC", uncurl_quotes=False, fix_character_width=False
+)
+
+
+def _ftfy_touches() -> re.Pattern[str]:
+    """Characters some ftfy fixer (other than mojibake repair) would change: controls, C1,
+    Latin ligatures, line separators, lone surrogates, terminal escapes."""
+    from ftfy.chardata import CONTROL_CHARS, LIGATURES
+
+    codes = set(CONTROL_CHARS) | set(LIGATURES) | set(range(0x80, 0xA0))
+    codes |= {0x0D, 0x1B, 0x2028, 0x2029}
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(codes)) + "\ud800-\udfff]")
+
+
+_FTFY_TOUCHES = _ftfy_touches()
+
+
+def _ftfy(s: str) -> str:
+    """ftfy.fix_text with our options, skipped when it provably returns the text unchanged:
+    no character any fixer touches, already NFC, and ASCII or free of mojibake clues (the
+    test that ftfy's own encoding fixer starts with). Most paragraphs take the fast path."""
+    if not _FTFY_TOUCHES.search(s) and (
+        s.isascii() or (unicodedata.is_normalized("NFC", s) and not is_bad(s))
+    ):
+        return s
+    return str(ftfy.fix_text(s, _FTFY))
+
+
 def fix_text(s: str) -> str:
     """Repair mojibake (ftfy), compose to NFC, drop invisible and control characters."""
-    # Keep what the publisher typed: curly quotes and full-width forms are not mojibake.
-    s = ftfy.fix_text(
-        s,
-        unescape_html=False,
-        normalization="NFC",
-        uncurl_quotes=False,
-        fix_character_width=False,
-    )
+    s = _ftfy(s)
     s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH)
     s = _CONTROL.sub("", s)
     return unicodedata.normalize("NFC", _SPACES.sub(" ", s))
@@ -505,6 +531,7 @@ def url_domain(canonical_url: str | None) -> str | None:
 # -- language --------------------------------------------------------------------------------------
 
 _MIN_LETTERS = 20
+_NON_LETTERS = re.compile(r"[\W\d_]+")
 
 
 @cache
@@ -523,8 +550,8 @@ def _primary(code: str | None) -> str | None:
 
 def detect_language(text: str, declared: str | None = None) -> tuple[str | None, float | None]:
     """ISO 639-1 code and confidence from the text; the declared code for very short texts."""
-    sample = text[:2000]
-    if sum(c.isalpha() for c in sample) < _MIN_LETTERS:
+    sample = text[:1000]
+    if len(_NON_LETTERS.sub("", sample)) < _MIN_LETTERS:
         return _primary(declared), None
     lang, prob = _identifier().classify(sample)
     return str(lang), round(float(prob), 4)
@@ -598,7 +625,13 @@ def _drop_repeats(paragraphs: Sequence[str]) -> list[str]:
     items, "Yes.") may legitimately repeat and stay."""
     seen: set[str] = set()
     out: list[str] = []
-    for i, p in enumerate(paragraphs):
+    # All paragraphs shortest first in one string, so "inside a longer paragraph" is one
+    # str.find from the first longer one (paragraphs never contain NUL: it cannot match across).
+    by_len = sorted(paragraphs, key=len)
+    lengths = [len(q) for q in by_len]
+    starts = list(accumulate((n + 1 for n in lengths), initial=0))
+    joined = "\0".join(by_len)
+    for p in paragraphs:
         words = len(p.split())
         if words >= 5:
             if p in seen:
@@ -606,7 +639,7 @@ def _drop_repeats(paragraphs: Sequence[str]) -> list[str]:
             seen.add(p)
         if words >= 8:
             core = p.rstrip(" .")
-            if any(len(q) > len(p) and core in q for j, q in enumerate(paragraphs) if j != i):
+            if joined.find(core, starts[bisect_right(lengths, len(p))]) != -1:
                 continue
         out.append(p)
     return out

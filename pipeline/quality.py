@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"\S+")
-_LETTER = re.compile(r"[^\W\d_]")
+# A whole whitespace-delimited word without a single letter (numbers, dashes, emoji).
+_NO_LETTER_WORD = re.compile(r"(?<!\S)(?:(?![^\W\d_])\S)+(?!\S)")
 _SYMBOLS = re.compile(r"#|\.\.\.|…|\||•|→|»|«|►|▶")
 _TERMINAL = (".", "!", "?", '"', "”", "’", "»", "…", ")", "。", "！", "？", ":")
 # Prompts a paywall puts where the article should be (several languages).
@@ -50,9 +51,9 @@ def signals(text: str, boilerplate_removed: int) -> dict[str, float | int]:
     return {
         "lines": len(paras),
         "punct_line_share": round(sum(p.endswith(_TERMINAL) for p in paras) / n_paras, 4),
-        "mean_word_length": round(sum(len(w) for w in words) / n_words, 3),
+        "mean_word_length": round(sum(map(len, words)) / n_words, 3),
         "symbol_word_ratio": round(len(_SYMBOLS.findall(text)) / n_words, 4),
-        "non_alpha_share": round(sum(not _LETTER.search(w) for w in words) / n_words, 4),
+        "non_alpha_share": round(len(_NO_LETTER_WORD.findall(text)) / n_words, 4),
         "repeated_line_share": round(repeated / n_paras, 4),
         "boilerplate_removed": boilerplate_removed,
     }

@@ -41,7 +41,7 @@ from pipeline.validate import validate_article
 log = logging.getLogger(__name__)
 
 Outcome = Article | Rejected | Skipped
-_STAGES = ("extract", "normalize", "validate")
+_STAGES = ("extract", "normalize", "signals", "validate")
 
 
 @dataclass
@@ -163,24 +163,24 @@ def process_doc(
     vcfg: ValidateConfig,
     ctx: NormalizeContext,
     dcfg: DedupConfig | None = None,
-) -> tuple[Outcome, tuple[float, float, float]]:
-    """extract -> normalize -> validate for one document, with the seconds spent in each.
-
-    Normalization here also computes the quality signals and, with `dcfg`, the MinHash
-    signature the publisher clusters near-duplicates with.
+) -> tuple[Outcome, tuple[float, float, float, float]]:
+    """extract -> normalize -> signals -> validate for one document, with the seconds spent in
+    each. Signals are the quality signals and, with `dcfg`, the MinHash signature the
+    publisher clusters near-duplicates with.
     """
     t0 = time.perf_counter()
     ex = extract(doc, ecfg)
     t1 = time.perf_counter()
     if isinstance(ex, Rejected):
-        return ex, (t1 - t0, 0.0, 0.0)
+        return ex, (t1 - t0, 0.0, 0.0, 0.0)
     art = to_article(ex, ctx)
     t2 = time.perf_counter()
     if isinstance(art, Rejected):
-        return art, (t1 - t0, t2 - t1, 0.0)
+        return art, (t1 - t0, t2 - t1, 0.0, 0.0)
     if doc.signals is not None:
         art = dataclasses.replace(art, **dataclasses.asdict(doc.signals))
     art = _enrich(art, ex, dcfg)
+    t3 = time.perf_counter()
     out = validate_article(art, vcfg)
     filters = ctx.filters.get(doc.source)
     if filters is not None and isinstance(out, Article):
@@ -190,8 +190,8 @@ def process_doc(
             out.language, filters
         )
         if verdict is not None:
-            return Skipped(doc.source, doc.input_ref, verdict), (t1 - t0, t2 - t1, 0.0)
-    return out, (t1 - t0, t2 - t1, time.perf_counter() - t2)
+            return Skipped(doc.source, doc.input_ref, verdict), (t1 - t0, t2 - t1, t3 - t2, 0.0)
+    return out, (t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3)
 
 
 def _enrich(art: Article, ex: Extracted, dcfg: DedupConfig | None) -> Article:
@@ -205,9 +205,9 @@ def _enrich(art: Article, ex: Extracted, dcfg: DedupConfig | None) -> Article:
     )
 
 
-Result = tuple[Outcome, tuple[float, float, float]]
+Result = tuple[Outcome, tuple[float, float, float, float]]
 DocFn = Callable[..., Result]
-_NO_TIME = (0.0, 0.0, 0.0)
+_NO_TIME = (0.0, 0.0, 0.0, 0.0)
 
 
 def _ordered_parallel(
@@ -451,7 +451,13 @@ def process_shard(
             if reader is not None
             else read_files(src, shard.paths, cfg.extract.max_bytes, web_ctx)
         )
-        for item in keep(items) if keep is not None else items:
+        items = keep(items) if keep is not None else items
+        while True:
+            t = time.perf_counter()
+            item = next(items, None)
+            result.timings["read"] += time.perf_counter() - t
+            if item is None:
+                return
             result.counts.inputs += 1
             if isinstance(item, RawDoc) and item.hints.url and src.filters.active:
                 verdict = url_verdict(item.hints.url, src.filters)
@@ -466,6 +472,7 @@ def process_shard(
         ):
             for name, sec in zip(_STAGES, secs, strict=True):
                 result.timings[name] += sec
+            t = time.perf_counter()
             if isinstance(outcome, Skipped):
                 result.counts.skipped += 1
                 result.by_skip[outcome.reason] += 1
@@ -482,12 +489,15 @@ def process_shard(
                     result.counts.written += 1
                     result.boilerplate_removed += kept.boilerplate_removed
                     writer.add_article(kept)
+            result.timings["dedup_write"] += time.perf_counter() - t
             if on_progress is not None:
                 on_progress(result)
     finally:
         if web_ctx is not None:
             web_ctx.archive.close()
+        t = time.perf_counter()
         writer.close()
+        result.timings["dedup_write"] += time.perf_counter() - t
     result.timings["shard_wall"] = time.perf_counter() - t_wall
     log.info("shard processed", extra={"shard": result.as_dict()})
     return result
@@ -600,6 +610,7 @@ def _near_duplicates(
         stage.ingest_date,
         sources,
         cfg.dedup.window_days,
+        cfg.dedup.permutations,
     )
     tonight: list[neardup.Member] = []
     for chunk in stage.chunk_files("signatures"):
@@ -640,6 +651,7 @@ def publish_run(
     results: Sequence[ShardResult],
     sources: Sequence[str],
     message: str | None = None,
+    gate_helper: Any = None,
 ) -> RunSummary:
     """Merge the shards, find duplicates across shards and nights, and publish atomically.
 
@@ -678,7 +690,7 @@ def publish_run(
             if not summary.reconciles():  # a bug, never bad input: refuse to publish it
                 raise LakeError(f"counts do not reconcile: {summary.as_dict()}")
             if cfg.validate_.batch_checks:
-                _gate(lake, stage, summary, cfg)
+                _gate(lake, stage, summary, cfg, gate_helper)
             t = time.perf_counter()
             summary.status = "published"
             summary.finished_at = datetime.now(UTC)
@@ -706,14 +718,20 @@ def _render_report(lake: Lake, summary: RunSummary) -> None:
     summary.timings["report"] = time.perf_counter() - t
 
 
-def _gate(lake: Lake, stage: RunStage, summary: RunSummary, cfg: Config) -> None:
+def _gate(
+    lake: Lake, stage: RunStage, summary: RunSummary, cfg: Config, helper: Any = None
+) -> None:
     """The Great Expectations gate on the staged night; raises ValidationFailed on a critical
-    failure, before anything is published."""
-    from pipeline.gate import ValidationFailed, run_gate
+    failure, before anything is published. `helper`: a GateProcess started with the run."""
+    from pipeline.gate import ValidationFailed, log_result, run_gate
 
     t = time.perf_counter()
     counts = {name: vars(c) for name, c in summary.by_source.items()}
-    gate = run_gate(lake, stage, counts, cfg.validate_)
+    if helper is not None:
+        gate = helper.run(lake, stage, counts, cfg.validate_)
+    else:
+        gate = run_gate(lake, stage, counts, cfg.validate_)
+    log_result(gate)
     summary.timings["validate_batch"] = time.perf_counter() - t
     summary.checks = gate.status
     summary.warnings = [c.line() for c in gate.warnings]
@@ -734,15 +752,40 @@ def run_ingest(
     only_sources: Sequence[str] | None = None,
     on_progress: Callable[[int], None] | None = None,
     run_id: str | None = None,
+    gate_process: bool = False,
 ) -> RunSummary:
     """The whole run in this process: plan, every shard in order, publish.
 
-    Raises LakeError (and leaves the lake untouched) when the run cannot publish.
+    `gate_process`: validate in a helper process started now (unless `validate.gate_process`
+    says otherwise); worth it in a fresh process such as the CLI's, where importing Great
+    Expectations would otherwise follow the shards. Raises LakeError (and leaves the lake
+    untouched) when the run cannot publish.
     """
     sources = [s.name for s in select_sources(cfg, only_sources)]
     run = RunInfo.new(ingest_date, run_id)
     log.info("run started", extra={"run": run.as_dict(), "workers": cfg.workers})
     stage = Lake(cfg.lake).stage(run.run_id, ingest_date, cfg.lake_options)
+    helper = None
+    wanted = cfg.validate_.gate_process
+    if cfg.validate_.batch_checks and (gate_process if wanted is None else wanted):
+        from pipeline.gate import GateProcess
+
+        helper = GateProcess()
+    try:
+        return _run_and_publish(cfg, run, stage, sources, helper, on_progress)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _run_and_publish(
+    cfg: Config,
+    run: RunInfo,
+    stage: RunStage,
+    sources: list[str],
+    helper: Any,
+    on_progress: Callable[[int], None] | None,
+) -> RunSummary:
     results: list[ShardResult] = []
     done = 0
     try:
@@ -763,7 +806,7 @@ def run_ingest(
         stage.discard()
         raise
     try:
-        return publish_run(cfg, run, results, sources)
+        return publish_run(cfg, run, results, sources, gate_helper=helper)
     except BaseException:
         stage.discard()  # nobody will retry this publish; a no-op once the journal is committed
         raise

@@ -109,6 +109,26 @@ def test_clean_night_passes_with_report_and_data_docs(tmp_path: Path) -> None:
     )
 
 
+def test_gate_in_its_helper_process_gives_the_same_verdict(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`gate_process: true` (the default of a fresh CLI process) validates in a spawned helper
+    that imported Great Expectations while the shards ran: same checks, same report, and a
+    critical failure still stops the publish."""
+    folder = _write_night(tmp_path / "in", 0, {"alpha": 4, "beta": 3})
+    lake = tmp_path / "lake"
+    s = run_ingest(_cfg(lake, folder, ["alpha", "beta"], gate_process=True), DAY)
+    assert s.checks == "passed" and s.written == 7
+    data = json.loads((lake / str(s.report) / "validation.json").read_text())
+    assert data["status"] == "passed" and len(data["checks"]) >= 14
+    assert (lake / str(s.data_docs)).exists()
+    bad = _write_night(tmp_path / "in2", 1, {"alpha": 8}, bad=14)
+    cfg = _cfg(tmp_path / "lake2", bad, ["alpha"], gate_process=True)
+    msg = _broken_stops_publish(tmp_path / "lake2", cfg, DAY, "quarantine_share")
+    assert "0.6364" in msg
+    assert "gate process died" not in caplog.text  # the helper did the work, no fallback
+
+
 def _broken_stops_publish(lake: Path, cfg: Any, day: date, expectation: str) -> str:
     before = _lake_files(lake) if lake.exists() else []
     with pytest.raises(ValidationFailed) as err:

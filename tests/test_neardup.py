@@ -39,6 +39,19 @@ def _stories(texts: list[str], cfg: DedupConfig = CFG) -> list[str]:
 # -- units ----------------------------------------------------------------------------------------
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["the", "news", "Wahl", "年", "x1", "été"]), max_size=400))
+def test_signature_is_datasketch_minhash_bytes(words: list[str]) -> None:
+    """Our numpy MinHash is datasketch 2's default scheme, byte for byte (indexes stay valid)."""
+    import numpy as np
+    from datasketch import MinHash
+
+    text = " ".join(words)
+    m = MinHash(num_perm=CFG.permutations, seed=1)
+    m.update_batch(shingles(text, CFG.shingle_words))
+    assert np.asarray(m.hashvalues).astype("<u4").tobytes() == signature(text, CFG)
+
+
 def test_shingles_are_word_ngrams_and_cjk_characters() -> None:
     assert shingles("The cat, the HAT!", 3) == [b"the cat the", b"cat the hat"]
     assert shingles("two words", 3) == [b"two words"]
@@ -248,3 +261,13 @@ def test_a_paywall_teaser_is_written_but_flagged(tmp_path: Path) -> None:
     flags, text = con.execute("SELECT quality_flags, text FROM articles").fetchone()  # type: ignore[misc]
     assert "paywall_stub" in flags and "too_short" in flags
     assert "Subscribe" not in text  # the prompt itself is boilerplate, removed from the body
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1 2\n\t-—é年😀.\u00a0_")), max_size=60))
+def test_non_alpha_share_counts_words_without_letters(text: str) -> None:
+    import re
+
+    words = text.split()
+    want = sum(not re.search(r"[^\W\d_]", w) for w in words) / max(1, len(words))
+    assert quality.signals(text, 0)["non_alpha_share"] == round(want, 4)

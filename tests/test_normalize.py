@@ -401,3 +401,55 @@ def test_to_article_rejects_when_only_boilerplate_is_left() -> None:
     ex = Extracted("s", "x", "text", "t", text="Advertisement\n\nShare this article")
     out = to_article(ex, _ctx())
     assert isinstance(out, Rejected) and out.reason == "no_content" and out.stage == "normalize"
+
+
+# Text that looks like news in several scripts, with the mojibake and control characters that
+# dumps carry: the fast path must agree with ftfy on all of it.
+_PIECES = (
+    list("abc XYZ.,'\"-0123")
+    + list("éèüßøñ€“”‘’–—…")
+    + ["Ã©", "â€™", "Ã¼", "Â "]
+    + list("年月日한국어русский")
+    + ["\u00a0", "\u200b", "\x85", "\x92", "\x1b[1m", "\r\n"]
+    + ["\ufb01", "\u2028", "e\u0301", "\ufeff", "\x07", "\U0001f600"]
+)
+_NEWSY = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_NEWSY, st.text(max_size=40)))
+def test_ftfy_fast_path_agrees_with_ftfy(s: str) -> None:
+    import ftfy
+
+    from pipeline.normalize import _FTFY, _ftfy
+
+    assert _ftfy(s) == ftfy.fix_text(s, _FTFY)
+
+
+def _drop_repeats_reference(paragraphs: list[str]) -> list[str]:
+    """The plain quadratic definition the fast version must match."""
+    seen: set[str] = set()
+    out = []
+    for i, p in enumerate(paragraphs):
+        words = len(p.split())
+        if words >= 5:
+            if p in seen:
+                continue
+            seen.add(p)
+        if words >= 8:
+            core = p.rstrip(" .")
+            if any(len(q) > len(p) and core in q for j, q in enumerate(paragraphs) if j != i):
+                continue
+        out.append(p)
+    return out
+
+
+_WORDS = st.sampled_from(["a", "b", "the", "vote", "said", ".", "Mr", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=14).map(" ".join), max_size=12))
+def test_drop_repeats_matches_its_definition(paragraphs: list[str]) -> None:
+    from pipeline.normalize import _drop_repeats
+
+    assert _drop_repeats(paragraphs) == _drop_repeats_reference(paragraphs)

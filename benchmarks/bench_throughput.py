@@ -1,0 +1,261 @@
+"""Throughput and memory of the whole pipeline against bare trafilatura, side by side (issue 9).
+
+    .venv/bin/python benchmarks/bench_throughput.py [--corpus ../shared/corpus/html]
+        [--docs 5000] [--workers 2] [--profile] [--scale 10000 100000]
+        [--out benchmarks/results/throughput.json]
+
+1. Throughput: `--docs` documents generated from the corpus pages (each page with the words of
+   its prose shuffled per copy, so every document is distinct and none a near-duplicate) are
+   written to one gzipped CC-NEWS-like WARC. Measured in fresh processes, one after the other:
+   - the baseline: bare `trafilatura.extract(html, with_metadata=True)` (the pipeline's
+     options are trafilatura's defaults) on every response body, in a loop, one process; the
+     WARC is read outside the timer, so the baseline does not pay for reading;
+   - `run_ingest` on the same WARC (read -> extract -> normalize -> signals -> validate ->
+     dedup -> Parquet -> near-duplicates -> Great Expectations gate -> publish -> catalog ->
+     report) with `--workers 1` and with `--workers` = cores.
+   Reported: documents/s, the ratio to the baseline, the scaling efficiency (rate at N workers
+   / (N x rate at 1 worker)), peak RSS of the process tree, and each stage's share of the run
+   (from the run's own timings; `--profile` adds a cProfile of the 1-worker run, by stage).
+2. Scale (`--scale`): light generated pages (the corpus's expected texts, words shuffled, in a
+   small article template, so extraction is cheap and the rest of the pipeline shows) at the
+   given sizes, `--workers` = cores: peak RSS must stay flat, and the gate + Parquet +
+   catalog share of the night is reported.
+
+Prints a table and writes everything to `--out` as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    DEFAULT_CORPUS,
+    HERE,
+    expected,
+    light_page,
+    measure,
+    pages,
+    variant,
+    warc_bodies,
+    write_warc,
+)
+
+# Stages of the run, from RunSummary.timings: what runs per document (in the workers when
+# there are any) and what the parent does around it.
+PER_DOC = ("extract", "normalize", "signals", "validate")
+PARENT = ("read", "dedup_write", "finalize", "validate_batch", "publish", "report")
+
+
+def corpus_docs(corpus: Path, n: int) -> Any:
+    src = pages(corpus)
+    for i in range(n):
+        yield f"https://bench.example/{i % 97}/story-{i}", variant(src[i % len(src)], i)
+
+
+def light_docs(corpus: Path, n: int) -> Any:
+    exp = expected(corpus)
+    for i in range(n):
+        yield light_page(exp[i % len(exp)], i)
+
+
+# -- the measured children -------------------------------------------------------------------
+
+
+def child_baseline(path: str) -> dict[str, Any]:
+    import trafilatura
+
+    secs, n = 0.0, 0
+    for body in warc_bodies(Path(path)):
+        t = time.perf_counter()
+        trafilatura.extract(body, with_metadata=True)
+        secs += time.perf_counter() - t
+        n += 1
+    return {"seconds": secs, "docs": n}
+
+
+def child_ingest(path: str, workers: int, profile: str | None) -> dict[str, Any]:
+    from datetime import date
+
+    from pipeline.config import build_config
+    from pipeline.run import run_ingest
+
+    with tempfile.TemporaryDirectory() as lake:
+        cfg = build_config(
+            {
+                "lake": lake,
+                "workers": workers,
+                "sources": [{"name": "bench", "type": "warc", "paths": [path]}],
+            }
+        )
+        prof = cProfile.Profile() if profile else None
+        t = time.perf_counter()
+        if prof is not None:
+            prof.enable()
+        s = run_ingest(cfg, date(2026, 11, 25), gate_process=True)  # as the CLI does
+        if prof is not None:
+            prof.disable()
+        secs = time.perf_counter() - t
+        if prof is not None and profile:
+            prof.dump_stats(profile)
+    return {
+        "seconds": secs,
+        "docs": s.inputs - s.skipped,
+        "written": s.written,
+        "duplicates": s.duplicates,
+        "quarantined": s.quarantined,
+        "near_duplicates": s.near_duplicates,
+        "checks": s.checks,
+        "timings": {k: round(v, 3) for k, v in s.timings.items()},
+    }
+
+
+# What the profile attributes to each stage: cumulative time of these functions.
+PROFILE_STAGES = {
+    "read (WARC)": ("pipeline/sources/warc.py", "read"),
+    "trafilatura.bare_extraction": ("trafilatura/core.py", "bare_extraction"),
+    "extract (all, incl. trafilatura)": ("pipeline/extract.py", "extract"),
+    "normalize": ("pipeline/normalize.py", "to_article"),
+    "signals (quality + MinHash)": ("pipeline/run.py", "_enrich"),
+    "validate (record rules)": ("pipeline/validate.py", "validate_article"),
+    "dedup + Parquet staging": ("pipeline/lake.py", "add_article"),
+    "publish (dedup, near-dup, gate, catalog)": ("pipeline/run.py", "publish_run"),
+    "gate (Great Expectations)": ("pipeline/run.py", "_gate"),
+}
+
+
+def profile_shares(path: str, total: float) -> dict[str, float]:
+    stats = pstats.Stats(path).stats  # type: ignore[attr-defined]
+    out: dict[str, float] = {}
+    for label, (file, func) in PROFILE_STAGES.items():
+        cum = sum(v[3] for (f, _, name), v in stats.items() if name == func and f.endswith(file))
+        out[label] = round(cum / total, 4)
+    return out
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def shares(timings: dict[str, float], seconds: float, workers: int) -> dict[str, float]:
+    """Each stage's share of the run's wall time. Per-document stages run in the workers, so
+    with N workers their summed seconds are divided by N (their wall share, at best)."""
+    out = {k: timings.get(k, 0.0) / max(1, workers) / seconds for k in PER_DOC}
+    out.update({k: timings.get(k, 0.0) / seconds for k in PARENT})
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--docs", type=int, default=5000)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--scale", type=int, nargs="*", default=[10_000, 100_000])
+    ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--out", type=Path, default=HERE / "results" / "throughput.json")
+    ap.add_argument("--child", nargs="+")
+    args = ap.parse_args()
+    if args.child:
+        kind, path, *rest = args.child
+        if kind == "baseline":
+            print(json.dumps(child_baseline(path)))
+        else:
+            print(json.dumps(child_ingest(path, int(rest[0]), rest[1] if len(rest) > 1 else None)))
+        return
+    if not (args.corpus / "index.jsonl").exists():
+        raise SystemExit(f"no corpus at {args.corpus} (set --corpus or BROADSHEET_CORPUS)")
+
+    result: dict[str, Any] = {"cpus": os.cpu_count(), "workers": args.workers}
+    script = str(Path(__file__).resolve())
+    with tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as tmp:
+        if not args.skip_throughput:
+            warc = Path(tmp) / "corpus.warc.gz"
+            n, size = write_warc(warc, corpus_docs(args.corpus, args.docs))
+            print(f"generated {n} documents from {args.corpus}: {size / 1e6:.0f} MB WARC")
+            base = measure(script, ["baseline", str(warc)])
+            base["docs_per_s"] = base["docs"] / base["seconds"]
+            rows = [dict(what="bare trafilatura.extract, 1 process", **base)]
+            for w in sorted({1, args.workers}):
+                r = measure(script, ["ingest", str(warc), str(w)])
+                r["docs_per_s"] = r["docs"] / r["seconds"]
+                r["ratio_to_baseline"] = r["docs_per_s"] / base["docs_per_s"]
+                r["stage_share"] = shares(r["timings"], r["seconds"], w)
+                rows.append(dict(what=f"broadsheet ingest, --workers {w}", workers=w, **r))
+            one = rows[1]["docs_per_s"]
+            for r in rows[1:]:
+                r["scaling_efficiency"] = r["docs_per_s"] / (r["workers"] * one)
+            result["throughput"] = {"documents": n, "warc_mb": round(size / 1e6, 1), "rows": rows}
+            if args.profile:
+                # A separate, smaller run: cProfile slows the code it watches.
+                small = Path(tmp) / "profile.warc.gz"
+                write_warc(small, corpus_docs(args.corpus, min(args.docs, 500)))
+                prof = str(Path(tmp) / "w1.prof")
+                r = measure(script, ["ingest", str(small), "1", prof])
+                result["profile"] = {"documents": r["docs"], **profile_shares(prof, r["seconds"])}
+        scale_rows = []
+        for size_n in args.scale:
+            warc = Path(tmp) / f"light-{size_n}.warc.gz"
+            n, size = write_warc(warc, islice(light_docs(args.corpus, size_n), size_n))
+            r = measure(script, ["ingest", str(warc), str(args.workers)], interval=0.25)
+            warc.unlink()
+            r["docs_per_s"] = r["docs"] / r["seconds"]
+            t = r["timings"]
+            tail = sum(t.get(k, 0.0) for k in ("validate_batch", "publish", "finalize"))
+            r["gate_parquet_catalog_share"] = (tail + t.get("dedup_write", 0.0)) / r["seconds"]
+            r["stage_share"] = shares(t, r["seconds"], args.workers)
+            scale_rows.append(dict(documents=n, warc_mb=round(size / 1e6, 1), **r))
+            print(f"light night of {n}: {r['seconds']:.0f} s, peak {r['peak_rss_mb']:.0f} MB")
+        if scale_rows:
+            result["scale"] = {"workers": args.workers, "rows": scale_rows}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print_table(result)
+    print(f"\nwritten to {args.out}")
+
+
+def print_table(result: dict[str, Any]) -> None:
+    if "throughput" in result:
+        t = result["throughput"]
+        print(
+            f"\n{t['documents']} corpus documents ({t['warc_mb']} MB WARC), {result['cpus']} cores"
+        )
+        print(f"{'run':<38}{'s':>8}{'docs/s':>8}{'x base':>8}{'scaling':>9}{'peak MB':>9}")
+        for r in t["rows"]:
+            print(
+                f"{r['what']:<38}{r['seconds']:8.1f}{r['docs_per_s']:8.1f}"
+                f"{r.get('ratio_to_baseline', 1.0):8.2f}"
+                f"{r.get('scaling_efficiency', float('nan')):9.2f}{r['peak_rss_mb']:9.0f}"
+            )
+        for r in t["rows"][1:]:
+            top = ", ".join(f"{k} {v:.1%}" for k, v in r["stage_share"].items() if v >= 0.001)
+            print(f"  stage share, --workers {r['workers']}: {top}")
+    if "profile" in result:
+        p = dict(result["profile"])
+        print(
+            f"\ncProfile of a --workers 1 run on {p.pop('documents')} documents, share of the run:"
+        )
+        for k, v in p.items():
+            print(f"  {k:<44}{v:7.1%}")
+    if "scale" in result:
+        s = result["scale"]
+        print(f"\nlight pages, --workers {s['workers']}")
+        print(f"{'documents':>10}{'s':>8}{'docs/s':>8}{'peak MB':>9}{'gate+parquet+catalog':>22}")
+        for r in s["rows"]:
+            print(
+                f"{r['documents']:>10}{r['seconds']:8.0f}{r['docs_per_s']:8.0f}"
+                f"{r['peak_rss_mb']:9.0f}{r['gate_parquet_catalog_share']:22.1%}"
+            )
+
+
+if __name__ == "__main__":
+    main()
