@@ -229,12 +229,15 @@ def print_table(result: dict[str, Any]) -> None:
         print(
             f"\n{t['documents']} corpus documents ({t['warc_mb']} MB WARC), {result['cpus']} cores"
         )
-        print(f"{'run':<38}{'s':>8}{'docs/s':>8}{'x base':>8}{'scaling':>9}{'peak MB':>9}")
+        print(
+            f"{'run':<38}{'s':>8}{'docs/s':>8}{'x base':>8}{'scaling':>9}{'RSS MB':>8}{'PSS MB':>8}"
+        )
         for r in t["rows"]:
             print(
                 f"{r['what']:<38}{r['seconds']:8.1f}{r['docs_per_s']:8.1f}"
                 f"{r.get('ratio_to_baseline', 1.0):8.2f}"
-                f"{r.get('scaling_efficiency', float('nan')):9.2f}{r['peak_rss_mb']:9.0f}"
+                f"{r.get('scaling_efficiency', float('nan')):9.2f}{r['peak_rss_mb']:8.0f}"
+                f"{r.get('peak_pss_mb', float('nan')):8.0f}"
             )
         for r in t["rows"][1:]:
             top = ", ".join(f"{k} {v:.1%}" for k, v in r["stage_share"].items() if v >= 0.001)
@@ -249,11 +252,15 @@ def print_table(result: dict[str, Any]) -> None:
     if "scale" in result:
         s = result["scale"]
         print(f"\nlight pages, --workers {s['workers']}")
-        print(f"{'documents':>10}{'s':>8}{'docs/s':>8}{'peak MB':>9}{'gate+parquet+catalog':>22}")
+        print(
+            f"{'documents':>10}{'s':>8}{'docs/s':>8}{'RSS MB':>8}{'PSS MB':>8}"
+            f"{'gate+parquet+catalog':>22}"
+        )
         for r in s["rows"]:
             print(
                 f"{r['documents']:>10}{r['seconds']:8.0f}{r['docs_per_s']:8.0f}"
-                f"{r['peak_rss_mb']:9.0f}{r['gate_parquet_catalog_share']:22.1%}"
+                f"{r['peak_rss_mb']:8.0f}{r.get('peak_pss_mb', float('nan')):8.0f}"
+                f"{r['gate_parquet_catalog_share']:22.1%}"
             )
 
 

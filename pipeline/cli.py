@@ -83,15 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     rx.add_argument("--workers", type=int, help="processes for extraction")
     rx.add_argument("--json", action="store_true", help="print the run summary as JSON")
 
-    ev = sub.add_parser(
-        "eval", help="score extraction on a gold set, against bare trafilatura on the same pages"
-    )
-    ev.add_argument("gold", type=Path, help="folder with index.jsonl, ID.html.gz, ID.expected.json")
-    ev.add_argument("--report", type=Path, help="write the full report (JSON) here")
-    ev.add_argument(
-        "--baseline", type=Path, help="a committed report: exit 1 if a Broadsheet score fell"
-    )
-    ev.add_argument("--limit", type=int, help="only the first N pages")
+    from pipeline.evaluate import add_parser as add_eval_parser
+
+    add_eval_parser(sub)
 
     rep = sub.add_parser("report", help="where the run reports and Data Docs of a date are")
     rep.add_argument("--lake", default="lake", help="lake folder or s3://bucket/prefix")
@@ -256,41 +250,6 @@ def _reextract(args: argparse.Namespace) -> int:
     )
 
 
-def _eval(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    from pipeline.evaluate import FIELDS, evaluate, regressions
-
-    if not (args.gold / "index.jsonl").is_file():
-        print(f"error: {args.gold} has no index.jsonl", file=sys.stderr)
-        return EXIT_USAGE
-    report = evaluate(args.gold, args.limit)
-    systems = report["systems"]
-    t = Table(title=f"{report['pages']} pages from {args.gold}")
-    t.add_column("score")
-    for name in systems:
-        t.add_column(name, justify="right")
-    t.add_column("gain", justify="right")
-    for f in (*FIELDS, "pages_per_s"):
-        vals = [systems[n].get(f) for n in systems]
-        gain = ""
-        if all(v is not None for v in vals) and len(vals) == 2:
-            gain = f"{vals[0] - vals[1]:+.3f}"
-        t.add_row(f, *("–" if v is None else f"{v:.3f}" for v in vals), gain)
-    Console().print(t)
-    print(f"speed: Broadsheet at {report['speed_ratio']}x bare trafilatura's pages/s")
-    if args.report:
-        args.report.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    if args.baseline:
-        fell = regressions(report, json.loads(args.baseline.read_text()))
-        for line in fell:
-            print(f"regression: {line}", file=sys.stderr)
-        if fell:
-            return EXIT_FAILED
-    return EXIT_OK
-
-
 def _report(args: argparse.Namespace) -> int:
     from pipeline.lake import Lake, LakeError
     from pipeline.report import runs_on
@@ -371,7 +330,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "reextract":
         return _reextract(args)
     if args.command == "eval":
-        return _eval(args)
+        from pipeline import evaluate
+
+        return evaluate.main(args)
     return _sql(args)
 
 

@@ -805,6 +805,8 @@ def _run_and_publish(
     except BaseException:
         stage.discard()
         raise
+    # Idle workers would hold their memory through the publish (about 200 MB each).
+    _reset_executor()
     try:
         return publish_run(cfg, run, results, sources, gate_helper=helper)
     except BaseException:
