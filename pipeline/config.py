@@ -351,6 +351,8 @@ class DedupConfig(_Strict):
 class LakeConfig(_Strict):
     # Rows per Parquet file; each file is sorted on its own, so this bounds writer memory.
     rows_per_file: int = Field(default=20_000, gt=0)
+    # ...and so does this: a file is cut early once its rows hold this much data in memory.
+    file_buffer_mb: int = Field(default=64, gt=0)
     row_group_rows: int = Field(default=5_000, gt=0)
     zstd_level: int = Field(default=6, ge=1, le=22)
 

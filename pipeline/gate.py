@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import multiprocessing as mp
+import os
 import posixpath
 import statistics
 import tempfile
@@ -166,7 +167,8 @@ def articles_frame(stage: RunStage) -> pd.DataFrame:
         for path in stage.storage.files(stage.final_dir("articles", source), "*.parquet"):
             with stage.storage.fs.open_input_file(path) as fh:
                 pf = pq.ParquetFile(fh)
-                for batch in pf.iter_batches(batch_size=20_000, columns=_ARTICLE_COLUMNS):
+                # Small batches: the texts are read only to be measured.
+                for batch in pf.iter_batches(batch_size=2_000, columns=_ARTICLE_COLUMNS):
                     t = pa.Table.from_batches([batch])
                     text_chars = pc.utf8_length(t.column("text"))
                     title_chars = pc.utf8_length(t.column("title"))
@@ -176,6 +178,7 @@ def articles_frame(stage: RunStage) -> pd.DataFrame:
                     t = t.append_column("title_chars", title_chars)
                     t = t.append_column("has_authors", pc.cast(pc.greater(n_authors, 0), pa.int8()))
                     frames.append(t.to_pandas())
+    pa.default_memory_pool().release_unused()
     if not frames:
         cols = [c for c in _ARTICLE_COLUMNS if c not in ("text", "authors")]
         return pd.DataFrame(columns=[*cols, "text_chars", "title_chars", "has_authors"])
@@ -454,6 +457,8 @@ def log_result(result: GateResult) -> None:
 
 
 def _import_great_expectations() -> None:
+    # A warm-up in the background: the run's workers come first.
+    os.nice(10)
     import great_expectations  # noqa: F401
 
 

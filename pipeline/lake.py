@@ -230,17 +230,24 @@ def _sorted_final(
     out: str,
     opts: LakeConfig,
 ) -> None:
+    """Write `table` sorted on `keys`, one row group at a time: only the sort order and one
+    group's rows are copied, never the whole sorted table."""
     storage.makedirs(posixpath.dirname(out))
-    table = table.sort_by(list(keys)) if table.num_rows else table
-    pq.write_table(
-        table,
+    order = pc.sort_indices(table, sort_keys=list(keys)) if table.num_rows else None
+    with pq.ParquetWriter(
         out,
+        table.schema,
         filesystem=storage.fs,
         compression="zstd",
         compression_level=opts.zstd_level,
-        row_group_size=opts.row_group_rows,
         write_statistics=True,
-    )
+    ) as writer:
+        if order is None:
+            writer.write_table(table)
+            return
+        step = opts.row_group_rows
+        for start in range(0, table.num_rows, step):
+            writer.write_table(table.take(order[start : start + step]), row_group_size=step)
 
 
 class ShardWriter:
@@ -385,6 +392,7 @@ class RunStage:
             compactors[table].add(t)
         for c in compactors.values():
             c.flush_all()
+        pa.default_memory_pool().release_unused()  # the allocator would keep the peak
 
     def raw_dir(self, shard: int) -> str:
         """Where a shard stages its raw captures (one folder per source inside)."""
@@ -420,7 +428,8 @@ _SCHEMAS: dict[str, Callable[[], pa.Schema]] = {
 
 
 class _Compactor:
-    """Buffers rows per source up to rows_per_file, then writes one sorted file."""
+    """Buffers rows per source up to rows_per_file (or file_buffer_mb of data), then writes one
+    sorted file: memory is bounded by the options, not by the size of the night."""
 
     SORT_KEYS: dict[str, list[tuple[str, str]]] = {
         "articles": [("published_at", "ascending"), ("article_id", "ascending")],
@@ -440,11 +449,16 @@ class _Compactor:
         if not t.num_rows:
             return
         t = t.cast(_SCHEMAS[self.table]())  # edited columns lose their not-null flag
-        for source in t.column("source").unique().to_pylist():
-            part = t.filter(pc.equal(t.column("source"), source))
+        sources = t.column("source").unique().to_pylist()
+        for source in sources:
+            part = t if len(sources) == 1 else t.filter(pc.equal(t.column("source"), source))
             buf = self.buffers.setdefault(source, [])
             buf.append(part)
-            if sum(b.num_rows for b in buf) >= self.stage.opts.rows_per_file:
+            opts = self.stage.opts
+            if (
+                sum(b.num_rows for b in buf) >= opts.rows_per_file
+                or sum(b.nbytes for b in buf) >= opts.file_buffer_mb << 20
+            ):
                 self.flush(source)
 
     def flush(self, source: str) -> None:
@@ -454,7 +468,8 @@ class _Compactor:
         n = self.files.get(source, 0)
         self.files[source] = n + 1
         out = posixpath.join(self.stage.final_dir(self.table, source), f"part-{n:05d}.parquet")
-        table = pa.concat_tables(buf)
+        table = pa.concat_tables(buf).combine_chunks()  # take() on one chunk copies only its rows
+        del buf
         _sorted_final(self.stage.storage, table, self.SORT_KEYS[self.table], out, self.stage.opts)
 
     def flush_all(self) -> None:

@@ -108,14 +108,21 @@ def similarity(a: bytes, b: bytes) -> float:
 
 
 def band_keys(sigs: np.ndarray, bands: int) -> np.ndarray:
-    """(n, bands) uint64 keys: one hash per band of rows."""
+    """(n, bands) uint64 keys: one hash per band of rows. Computed in blocks: the uint64
+    intermediate is eight times the signatures' size."""
     n, perms = sigs.shape
     rows = perms // bands
-    cube = sigs.reshape(n, bands, rows).astype(np.uint64)
     mult = np.resize(_MULT, rows)
-    with np.errstate(over="ignore"):
-        keys: np.ndarray = (cube * mult).sum(axis=2, dtype=np.uint64) ^ np.uint64(rows)
+    keys = np.empty((n, bands), dtype=np.uint64)
+    for start in range(0, n, _KEY_BLOCK):
+        cube = sigs[start : start + _KEY_BLOCK].reshape(-1, bands, rows).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            block = (cube * mult).sum(axis=2, dtype=np.uint64) ^ np.uint64(rows)
+        keys[start : start + _KEY_BLOCK] = block
     return keys
+
+
+_KEY_BLOCK = 16_384
 
 
 @dataclass(slots=True)

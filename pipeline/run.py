@@ -6,6 +6,7 @@ The CLI and the Airflow DAGs both call `run_ingest`; nothing here parses flags o
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import logging
 import multiprocessing as mp
@@ -157,6 +158,17 @@ def _reset_executor(kill: bool = False) -> None:
 atexit.register(_reset_executor)
 
 
+def _stop_forkserver() -> None:
+    """The forkserver outlives its workers with the preloaded modules (about 200 MB); the next
+    pool starts a new one."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(Exception):
+            stop()
+
+
 def process_doc(
     doc: RawDoc,
     ecfg: ExtractConfig,
@@ -206,6 +218,9 @@ def _enrich(art: Article, ex: Extracted, dcfg: DedupConfig | None) -> Article:
 
 
 Result = tuple[Outcome, tuple[float, float, float, float]]
+# Documents queued per worker. Results come back in input order, so one slow page holds up the
+# rest: a deep queue keeps the other workers busy meanwhile (a few MB of pages per worker).
+IN_FLIGHT_PER_WORKER = 32
 DocFn = Callable[..., Result]
 _NO_TIME = (0.0, 0.0, 0.0, 0.0)
 
@@ -228,7 +243,7 @@ def _ordered_parallel(
         for d in docs:
             yield fn(d, *init) if isinstance(d, RawDoc) else (d, _NO_TIME)
         return
-    window = workers * 8
+    window = workers * IN_FLIGHT_PER_WORKER
     hard_limit = _hard_limit(init[0])
     pending: deque[tuple[RawDoc | Rejected | Skipped, Future[Result] | None]] = deque()
 
@@ -807,6 +822,7 @@ def _run_and_publish(
         raise
     # Idle workers would hold their memory through the publish (about 200 MB each).
     _reset_executor()
+    _stop_forkserver()
     try:
         return publish_run(cfg, run, results, sources, gate_helper=helper)
     except BaseException:

@@ -171,3 +171,52 @@ def test_empty_lake_catalog_has_typed_empty_tables(tmp_path: Path) -> None:
 def test_unsafe_partition_values_are_refused(tmp_path: Path) -> None:
     with pytest.raises(lake_mod.LakeError):
         lake_mod.partition_rel("articles", DAY, "../../etc")
+
+
+def test_final_files_are_cut_by_buffered_bytes_and_sorted_by_row_group(tmp_path: Path) -> None:
+    """A night's partition is compacted in bounded memory: a file ends once its rows hold
+    file_buffer_mb of data, even below rows_per_file, and each file is sorted as a whole
+    though written one row group at a time."""
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+
+    from pipeline.config import LakeConfig
+
+    opts = LakeConfig(rows_per_file=10_000, file_buffer_mb=1, row_group_rows=7)
+    stage = Lake(tmp_path / "lake").stage("r1", DAY, opts)
+    stage.sources = ["big", "small"]
+    comp = lake_mod._Compactor(stage, "quarantine")
+    refs = [f"ref-{(i * 37) % 101:03d}" for i in range(101)]  # every ref once, shuffled
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    for start in range(0, 101, 10):  # chunks of 10 rows, as shards stage them
+        rows = [
+            {
+                "source": "big" if i % 5 else "small",
+                "input_ref": refs[i],
+                "input_format": "text",
+                "stage": "validate",
+                "reason": "too_short",
+                "message": "m",
+                "raw_excerpt": chr(ord("a") + i % 26) * 60_000,
+                "run_id": "r1",
+                "ingested_at": now,
+            }
+            for i in range(start, min(start + 10, 101))
+        ]
+        comp.add(pa.Table.from_pylist(rows, schema=lake_mod.QUARANTINE_SCHEMA))
+    comp.flush_all()
+    seen: dict[str, list[str]] = {}
+    for source in stage.sources:
+        files = sorted(Path(stage.final_dir("quarantine", source)).glob("*.parquet"))
+        for f in files:
+            pf = pq.ParquetFile(f)
+            assert all(
+                pf.metadata.row_group(g).num_rows <= 7 for g in range(pf.metadata.num_row_groups)
+            )
+            got = pf.read().column("input_ref").to_pylist()
+            # 60 kB rows: a file is cut past 1 MB (17 rows), so at most 17 + one chunk's 8
+            assert got == sorted(got) and len(got) <= 25
+            seen.setdefault(source, []).extend(got)
+    assert sorted(seen["big"] + seen["small"]) == sorted(refs)
+    assert len(list(Path(stage.final_dir("quarantine", "big")).glob("*.parquet"))) >= 4

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import quality
+from pipeline import neardup, quality
 from pipeline.config import DedupConfig, build_config
 from pipeline.neardup import Member, cluster, shingles, signature, similarity
 from pipeline.run import run_ingest
@@ -271,3 +272,13 @@ def test_non_alpha_share_counts_words_without_letters(text: str) -> None:
     words = text.split()
     want = sum(not re.search(r"[^\W\d_]", w) for w in words) / max(1, len(words))
     assert quality.signals(text, 0)["non_alpha_share"] == round(want, 4)
+
+
+def test_band_keys_blocks_agree_with_row_by_row() -> None:
+    rng = np.random.default_rng(7)
+    sigs = rng.integers(0, 2**32, size=(40_000, 128), dtype=np.uint64).astype(np.uint32)
+    keys = neardup.band_keys(sigs, 32)
+    assert keys.shape == (40_000, 32) and keys.dtype == np.uint64
+    for i in (0, 16_383, 16_384, 32_768, 39_999):  # around the block edges
+        assert np.array_equal(keys[i], neardup.band_keys(sigs[i : i + 1], 32)[0])
+    assert len(np.unique(keys[:, 0])) == 40_000  # random signatures: no band collides

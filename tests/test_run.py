@@ -34,7 +34,7 @@ def test_parallel_map_keeps_order_and_reads_only_a_bounded_window_ahead(workers:
         assert outcome.input_ref == f"d{consumed}"
         consumed += 1
         # Memory stays bounded: the reader is never more than a small window ahead.
-        assert len(pulled) - consumed <= workers * 8
+        assert len(pulled) - consumed <= workers * run_mod.IN_FLIGHT_PER_WORKER
     assert consumed == 200
 
 
