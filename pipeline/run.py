@@ -698,8 +698,12 @@ def publish_run(
             for name, n in moved.items():
                 summary.by_source[name].written -= n
                 summary.by_source[name].duplicates += n
+            summary.timings["dedup_across"] = time.perf_counter() - t
+            t = time.perf_counter()
             near, index = _near_duplicates(lake, stage, drop, sources, cfg)
             summary.near_duplicates = sum(1 for v in near.values() if v[1])
+            summary.timings["near_dup"] = time.perf_counter() - t
+            t = time.perf_counter()
             stage.finalize(sources, drop, near, {"near_index": index} if index else None)
             summary.timings["finalize"] = time.perf_counter() - t
             if not summary.reconciles():  # a bug, never bad input: refuse to publish it
