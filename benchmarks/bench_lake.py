@@ -33,7 +33,7 @@ from _common import DEFAULT_CORPUS, HERE, expected  # noqa: E402
 
 from pipeline.config import LakeConfig  # noqa: E402
 from pipeline.contract import article_arrow_schema  # noqa: E402
-from pipeline.lake import Lake, partition_rel  # noqa: E402
+from pipeline.lake import Lake, parquet_options, partition_rel  # noqa: E402
 
 QUERIES = {
     "articles per source per day": (
@@ -136,9 +136,8 @@ def generate(root: Path, rows: int, days: int, sources: int, seed: int = 1) -> f
             pq.write_table(
                 table.sort_by([("published_at", "ascending")]),
                 folder / "part-00000.parquet",
-                compression="zstd",
-                compression_level=opts.zstd_level,
                 row_group_size=opts.row_group_rows,
+                **parquet_options(schema, opts),
             )
     Lake(str(root)).refresh_catalog()
     return time.perf_counter() - t

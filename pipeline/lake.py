@@ -223,6 +223,21 @@ class _RotatingWriter:
             self._writer = None
 
 
+# Long, nearly unique strings: a dictionary never pays for itself there, and DuckDB scans the
+# plain encoding faster (`text ILIKE` over a million articles: 3.2 s instead of 4.5 s).
+_PLAIN_COLUMNS = frozenset({"text", "description", "raw_excerpt", "message", "signature"})
+
+
+def parquet_options(schema: pa.Schema, opts: LakeConfig) -> dict[str, Any]:
+    """How every published file is written (the lake benchmark writes with them too)."""
+    return {
+        "compression": "zstd",
+        "compression_level": opts.zstd_level,
+        "use_dictionary": [f.name for f in schema if f.name not in _PLAIN_COLUMNS],
+        "write_statistics": True,
+    }
+
+
 def _sorted_final(
     storage: Storage,
     table: pa.Table,
@@ -235,12 +250,7 @@ def _sorted_final(
     storage.makedirs(posixpath.dirname(out))
     order = pc.sort_indices(table, sort_keys=list(keys)) if table.num_rows else None
     with pq.ParquetWriter(
-        out,
-        table.schema,
-        filesystem=storage.fs,
-        compression="zstd",
-        compression_level=opts.zstd_level,
-        write_statistics=True,
+        out, table.schema, filesystem=storage.fs, **parquet_options(table.schema, opts)
     ) as writer:
         if order is None:
             writer.write_table(table)

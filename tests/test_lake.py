@@ -66,6 +66,11 @@ def test_publish_layout_schema_and_catalog(tmp_path: Path) -> None:
     meta = pq.ParquetFile(files[0])
     assert meta.schema_arrow.remove_metadata() == article_arrow_schema().remove_metadata()
     assert meta.metadata.row_group(0).column(0).compression == "ZSTD"
+    # Long unique strings are stored plain (DuckDB scans them faster), short codes as dictionaries.
+    rg = meta.metadata.row_group(0)
+    encodings = {rg.column(i).path_in_schema: rg.column(i).encodings for i in range(rg.num_columns)}
+    assert not any("DICTIONARY" in e for e in encodings["text"])
+    assert any("DICTIONARY" in e for e in encodings["source"])
     published = pq.read_table(files[0]).column("published_at").to_pylist()
     assert published == sorted(published)
     con = duckdb.connect(str(tmp_path / "lake/catalog.duckdb"), read_only=True)
