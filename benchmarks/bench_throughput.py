@@ -233,11 +233,11 @@ def main() -> None:
             warc.unlink()
             r["docs_per_s"] = r["docs"] / r["seconds"]
             t = r["timings"]
-            tail = sum(t.get(k, 0.0) for k in WRITE_GATE_CATALOG)
-            r["gate_parquet_catalog_share"] = tail / r["seconds"]
-            r["dedup_neardup_share"] = (t.get("dedup_across", 0.0) + t.get("near_dup", 0.0)) / r[
-                "seconds"
-            ]
+            secs = r["seconds"]
+            r["gate_parquet_catalog_share"] = sum(t.get(k, 0.0) for k in WRITE_GATE_CATALOG) / secs
+            r["dedup_neardup_share"] = (
+                sum(t.get(k, 0.0) for k in ("dedup_across", "near_dup")) / secs
+            )
             r["stage_share"] = shares(t, r["seconds"], args.workers)
             scale_rows.append(dict(documents=n, warc_mb=round(size / 1e6, 1), **r))
             print(f"light night of {n}: {r['seconds']:.0f} s, peak {r['peak_rss_mb']:.0f} MB")
