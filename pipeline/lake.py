@@ -731,15 +731,16 @@ class Lake:
         }
 
     def fetch_state(
-        self, ingest_date: date, replaced_sources: Sequence[str], since: date | None = None
+        self, ingest_date: date, since: date | None = None
     ) -> dict[str, tuple[str, str | None, str | None]]:
-        """canonical_url -> (kind, etag, last_modified) of every URL fetched before, latest
-        first; the partitions a run replaces do not count (a re-run fetches the same again)."""
+        """canonical_url -> (kind, etag, last_modified) of every URL fetched on an earlier
+        night, latest first. Nothing of the night itself counts, whichever source fetched it: a
+        re-run replaces that night and must fetch the same again, so it writes the same rows."""
         out: dict[str, tuple[str, str | None, str | None, Any]] = {}
         cols = ["canonical_url", "kind", "etag", "last_modified", "fetched_at", "status"]
         for path in self.files("fetch_state"):
-            day, source = part_of(path)
-            if day > ingest_date or (day == ingest_date and source in replaced_sources):
+            day, _ = part_of(path)
+            if day >= ingest_date:
                 continue
             if since is not None and day < since:
                 continue

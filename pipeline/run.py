@@ -545,7 +545,6 @@ def _web_context(
         source=src,
         state=lake.fetch_state(
             run.ingest_date,
-            [src.name],
             since=run.ingest_date - timedelta(days=src.fetch.state_window_days),
         ),
         add_state=writer.add_state,
