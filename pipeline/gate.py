@@ -13,15 +13,12 @@ from __future__ import annotations
 import json
 import logging
 import math
-import multiprocessing as mp
 import os
 import posixpath
 import statistics
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -202,6 +199,24 @@ def _history(
     return out
 
 
+# Quarantine reasons that say the extractor (or its worker) failed, not that the input is bad.
+EXTRACTION_FAILURES = ("extractor_error", "timeout")
+
+
+def _crashes(stage: RunStage, source: str) -> int:
+    """Tonight's inputs of `source` whose extraction raised, crashed or hung."""
+    n = 0
+    for path in stage.storage.files(stage.final_dir("quarantine", source), "*.parquet"):
+        with stage.storage.fs.open_input_file(path) as fh:
+            reasons = pq.read_table(fh, columns=["reason"]).column("reason").to_pylist()
+        n += sum(1 for r in reasons if r in EXTRACTION_FAILURES)
+    return n
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
 def _ratio(a: float | None, b: float | None) -> float | None:
     if a is None or b is None or b == 0:
         return None
@@ -225,6 +240,7 @@ def sources_frame(
             with stage.storage.fs.open_input_file(path) as fh:
                 st.add(pq.read_table(fh, columns=["published_at", "authors", "word_count"]))
         tonight[source] = st
+    crashes = {source: _crashes(stage, source) for source in stage.sources}
     run_hist: dict[date, int] = defaultdict(int)
     for nights in history.values():
         for day, st in nights.items():
@@ -253,6 +269,7 @@ def sources_frame(
                 "quarantine_share": (int(c.get("quarantined", 0)) / considered)
                 if considered
                 else None,
+                "extraction_failure_share": crashes[source] / considered if considered else None,
                 "history_nights": len(nights),
                 "written_vs_median": _ratio(st.articles, med) if enough else None,
                 "null_published_delta": (null_pub - h_pub)
@@ -274,6 +291,10 @@ def sources_frame(
             "written": total,
             "quarantined": sum(int(c.get("quarantined", 0)) for c in counts.values()),
             "quarantine_share": None,
+            "extraction_failure_share": _share(
+                sum(crashes.values()),
+                sum(int(c.get("inputs", 0)) - int(c.get("skipped", 0)) for c in counts.values()),
+            ),
             "history_nights": len(run_hist),
             "written_vs_median": _ratio(total, statistics.median(run_hist.values()))
             if enough
@@ -284,7 +305,12 @@ def sources_frame(
         }
     )
     df = pd.DataFrame(rows)
-    for col in ("quarantine_share", "written_vs_median", "null_published_delta"):
+    for col in (
+        "quarantine_share",
+        "extraction_failure_share",
+        "written_vs_median",
+        "null_published_delta",
+    ):
         df[col] = df[col].astype("float64")
     for col in ("empty_authors_delta", "mean_words_ratio"):
         df[col] = df[col].astype("float64")
@@ -465,11 +491,13 @@ def _import_great_expectations() -> None:
 class GateProcess:
     """The gate in a process of its own, started with the run: importing Great Expectations
     (with pandas, scipy, altair, sqlalchemy) takes about 10 s, which then overlaps extraction
-    instead of following it. `run` falls back to this process if the helper died."""
+    instead of following it. `run` falls back to this process if the helper failed."""
 
     def __init__(self) -> None:
-        self._pool = ProcessPoolExecutor(1, mp.get_context("spawn"))
-        self._pool.submit(_import_great_expectations)
+        from pipeline.pool import Helper
+
+        self._helper = Helper()
+        self._helper.submit(_import_great_expectations)
 
     def run(
         self,
@@ -478,16 +506,20 @@ class GateProcess:
         counts: Mapping[str, Mapping[str, int]],
         cfg: ValidateConfig,
     ) -> GateResult:
+        from pipeline.pool import PoolError
+
         try:
-            return self._pool.submit(run_gate, lake, stage, counts, cfg).result()
-        except BrokenProcessPool:
-            log.warning("the gate process died; validating in the run's own process")
+            seq = self._helper.submit(run_gate, lake, stage, counts, cfg)
+            result: GateResult = self._helper.result(seq)
+            return result
+        except PoolError as e:
+            log.warning("the gate process failed (%s); validating in the run's own process", e)
             return run_gate(lake, stage, counts, cfg)
         finally:
             self.close()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._helper.close()
 
 
 def _write(lake: Lake, path: str, text: str) -> None:

@@ -635,6 +635,17 @@ class Lake:
         st.write_bytes_durably(self.journal_path(stage.run_id), spec)
         self._apply(self.journal_path(stage.run_id))
 
+    def record_run(self, ingest_date: date, run_row: dict[str, Any]) -> None:
+        """Append the row of a run that published nothing (failed, interrupted), so `runs`
+        and the reports say what happened to the night; the data partitions stay as they were."""
+        st = self.storage
+        runs_dir = st.path("runs", f"ingest_date={ingest_date.isoformat()}")
+        st.makedirs(runs_dir)
+        final = posixpath.join(runs_dir, f"run-{run_row['run_id']}.parquet")
+        tmp = posixpath.join(runs_dir, f".run-{run_row['run_id']}.tmp")
+        pq.write_table(pa.Table.from_pylist([run_row], schema=RUN_SCHEMA), tmp, filesystem=st.fs)
+        st.move_file(tmp, final)
+
     def _apply(self, journal: str) -> None:
         st = self.storage
         spec = json.loads(st.read_bytes(journal))

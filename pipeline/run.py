@@ -5,20 +5,13 @@ The CLI and the Airflow DAGs both call `run_ingest`; nothing here parses flags o
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import dataclasses
 import logging
-import multiprocessing as mp
 import platform
 import posixpath
 import secrets
 import time
-from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
@@ -27,22 +20,18 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from pipeline import neardup, quality
-from pipeline.config import Config, DedupConfig, ExtractConfig, SourceConfig, ValidateConfig
+from pipeline import neardup, pool
+from pipeline.config import Config, SourceConfig
 from pipeline.contract import schema_version
 from pipeline.dedup import ExactDeduper
-from pipeline.extract import extract
-from pipeline.filters import language_verdict, url_verdict
+from pipeline.document import IN_FLIGHT_PER_WORKER, STAGES, DocWork, outcomes
+from pipeline.filters import url_verdict
 from pipeline.lake import Dropped, Lake, LakeError, RunStage, part_of
-from pipeline.normalize import NormalizeContext, to_article
-from pipeline.records import Article, Duplicate, Extracted, RawDoc, Rejected, Skipped
+from pipeline.normalize import NormalizeContext
+from pipeline.records import Duplicate, RawDoc, Rejected, Skipped
 from pipeline.sources import is_archive, read_files, source_files
-from pipeline.validate import validate_article
 
 log = logging.getLogger(__name__)
-
-Outcome = Article | Rejected | Skipped
-_STAGES = ("extract", "normalize", "signals", "validate")
 
 
 @dataclass
@@ -124,186 +113,6 @@ class RunSummary:
             "data_docs": self.data_docs,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
-
-
-# -- the per-document work, run in worker processes ----------------------------------------------
-
-_pool: tuple[int, ProcessPoolExecutor] | None = None
-
-
-def _executor(workers: int) -> ProcessPoolExecutor:
-    """One process pool per process, reused by every shard it runs (spawning costs seconds)."""
-    global _pool
-    if _pool is not None and _pool[0] == workers:
-        return _pool[1]
-    if _pool is not None:
-        _pool[1].shutdown(cancel_futures=True)
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipeline.run"])
-    _pool = (workers, ProcessPoolExecutor(workers, ctx))
-    return _pool[1]
-
-
-def _reset_executor(kill: bool = False) -> None:
-    """Drop the pool; `kill` first terminates its workers (one of them is stuck)."""
-    global _pool
-    if _pool is not None:
-        if kill:
-            for proc in list(_pool[1]._processes.values()):
-                proc.terminate()
-        _pool[1].shutdown(wait=False, cancel_futures=True)
-        _pool = None
-
-
-atexit.register(_reset_executor)
-
-
-def _stop_forkserver() -> None:
-    """The forkserver outlives its workers with the preloaded modules (about 200 MB); the next
-    pool starts a new one."""
-    from multiprocessing import forkserver
-
-    stop = getattr(forkserver._forkserver, "_stop", None)
-    if stop is not None:
-        with contextlib.suppress(Exception):
-            stop()
-
-
-def process_doc(
-    doc: RawDoc,
-    ecfg: ExtractConfig,
-    vcfg: ValidateConfig,
-    ctx: NormalizeContext,
-    dcfg: DedupConfig | None = None,
-) -> tuple[Outcome, tuple[float, float, float, float]]:
-    """extract -> normalize -> signals -> validate for one document, with the seconds spent in
-    each. Signals are the quality signals and, with `dcfg`, the MinHash signature the
-    publisher clusters near-duplicates with.
-    """
-    t0 = time.perf_counter()
-    ex = extract(doc, ecfg)
-    t1 = time.perf_counter()
-    if isinstance(ex, Rejected):
-        return ex, (t1 - t0, 0.0, 0.0, 0.0)
-    art = to_article(ex, ctx)
-    t2 = time.perf_counter()
-    if isinstance(art, Rejected):
-        return art, (t1 - t0, t2 - t1, 0.0, 0.0)
-    if doc.signals is not None:
-        art = dataclasses.replace(art, **dataclasses.asdict(doc.signals))
-    art = _enrich(art, ex, dcfg)
-    t3 = time.perf_counter()
-    out = validate_article(art, vcfg)
-    filters = ctx.filters.get(doc.source)
-    if filters is not None and isinstance(out, Article):
-        # URL filters ran before extraction when the input had a URL; here they see the
-        # page's own URL, and the language filter the detected language.
-        verdict = (None if doc.hints.url else url_verdict(out.url, filters)) or language_verdict(
-            out.language, filters
-        )
-        if verdict is not None:
-            return Skipped(doc.source, doc.input_ref, verdict), (t1 - t0, t2 - t1, t3 - t2, 0.0)
-    return out, (t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3)
-
-
-def _enrich(art: Article, ex: Extracted, dcfg: DedupConfig | None) -> Article:
-    q = quality.signals(art.text, art.boilerplate_removed)
-    flags = quality.flags(
-        q, art.text, art.word_count, ex.text, art.language, art.language_score, ex.language
-    )
-    sig = neardup.signature(art.text, dcfg) if dcfg is not None and dcfg.near else None
-    return dataclasses.replace(
-        art, story_id=art.article_id, quality=q, quality_flags=flags, signature=sig
-    )
-
-
-Result = tuple[Outcome, tuple[float, float, float, float]]
-# Documents queued per worker. Results come back in input order, so one slow page holds up the
-# rest: a deep queue keeps the other workers busy meanwhile (a few MB of pages per worker).
-IN_FLIGHT_PER_WORKER = 32
-DocFn = Callable[..., Result]
-_NO_TIME = (0.0, 0.0, 0.0, 0.0)
-
-
-def _ordered_parallel(
-    docs: Iterable[RawDoc | Rejected | Skipped],
-    workers: int,
-    init: tuple[Any, ...],
-    fn: DocFn = process_doc,
-) -> Iterator[Result]:
-    """Results in input order, with at most a few documents per worker in flight (bounded RAM).
-
-    A document that kills its worker process (a segfault in a parser, the OOM killer) is
-    quarantined and the run goes on: the documents that were in flight with it are retried one
-    at a time in a fresh pool, so only the culprit is lost. The same happens to a document that
-    hangs its worker where the in-process timer cannot reach (inside C code): past twice the
-    extraction timeout the workers are killed.
-    """
-    if workers <= 1:
-        for d in docs:
-            yield fn(d, *init) if isinstance(d, RawDoc) else (d, _NO_TIME)
-        return
-    window = workers * IN_FLIGHT_PER_WORKER
-    hard_limit = _hard_limit(init[0])
-    pending: deque[tuple[RawDoc | Rejected | Skipped, Future[Result] | None]] = deque()
-
-    def pop() -> Iterator[Result]:
-        doc, fut = pending.popleft()
-        if not isinstance(doc, RawDoc):
-            yield (doc, _NO_TIME)
-            return
-        assert fut is not None
-        try:
-            yield fut.result(timeout=hard_limit)
-        except (BrokenProcessPool, FutureTimeout):
-            _reset_executor(kill=True)
-            suspects = [doc] + [d for d, _ in pending]
-            pending.clear()
-            yield from _isolate(suspects, init, fn)
-
-    try:
-        for d in docs:
-            fut = _executor(workers).submit(fn, d, *init) if isinstance(d, RawDoc) else None
-            pending.append((d, fut))
-            while len(pending) >= window:
-                yield from pop()
-        while pending:
-            yield from pop()
-    except BaseException:
-        # An interrupted run leaves work in the pool: cancel it and start afresh next time.
-        for _, f in pending:
-            if f is not None:
-                f.cancel()
-        _reset_executor()
-        raise
-
-
-def _hard_limit(ecfg: ExtractConfig) -> float:
-    return 2 * ecfg.timeout_s + 5
-
-
-def _isolate(
-    suspects: list[RawDoc | Rejected | Skipped],
-    init: tuple[Any, ...],
-    fn: DocFn,
-) -> Iterator[Result]:
-    """Run documents one by one in a one-worker pool, to find the one that kills workers."""
-    for doc in suspects:
-        if not isinstance(doc, RawDoc):
-            yield (doc, _NO_TIME)
-            continue
-        try:
-            yield _executor(1).submit(fn, doc, *init).result(timeout=_hard_limit(init[0]))
-        except BrokenProcessPool:
-            log.warning("worker died; document quarantined", extra={"input_ref": doc.input_ref})
-            _reset_executor()
-            msg = "the worker process died on this document (crash or out of memory)"
-            yield (doc.reject("extract", "extractor_error", msg), _NO_TIME)
-        except FutureTimeout:
-            log.warning("worker hung; document quarantined", extra={"input_ref": doc.input_ref})
-            _reset_executor(kill=True)
-            msg = f"the worker hung on this document for over {_hard_limit(init[0]):.0f}s; killed"
-            yield (doc.reject("extract", "timeout", msg), _NO_TIME)
 
 
 # -- shards ----------------------------------------------------------------------------------------
@@ -431,6 +240,11 @@ def select_sources(cfg: Config, names: Sequence[str] | None) -> tuple[SourceConf
     return tuple(known[n] for n in names)
 
 
+def _pool_for(cfg: Config) -> pool.WorkerPool | None:
+    """The process's worker pool, or None to run documents here (one worker)."""
+    return pool.shared(cfg.workers, IN_FLIGHT_PER_WORKER) if cfg.workers > 1 else None
+
+
 def process_shard(
     cfg: Config,
     shard: Shard,
@@ -482,10 +296,9 @@ def process_shard(
 
     t_wall = time.perf_counter()
     try:
-        for outcome, secs in _ordered_parallel(
-            inputs(), cfg.workers, (cfg.extract, cfg.validate_, ctx, cfg.dedup)
-        ):
-            for name, sec in zip(_STAGES, secs, strict=True):
+        work = DocWork(cfg.extract, cfg.validate_, ctx, cfg.dedup)
+        for outcome, secs in outcomes(inputs(), work, _pool_for(cfg)):
+            for name, sec in zip(STAGES, secs, strict=True):
                 result.timings[name] += sec
             t = time.perf_counter()
             if isinstance(outcome, Skipped):
@@ -791,9 +604,34 @@ def run_ingest(
         helper = GateProcess()
     try:
         return _run_and_publish(cfg, run, stage, sources, helper, on_progress)
+    except pool.PoolError as e:
+        log.error("worker pool failed; nothing published", extra={"error": str(e)})
+        _record_unpublished(cfg, run, "failed", f"worker pool failed: {e}")
+        raise RunFailed(f"the worker pool failed, so nothing was published: {e}") from e
+    except KeyboardInterrupt:
+        _record_unpublished(cfg, run, "interrupted", "interrupted before the publish")
+        raise
     finally:
         if helper is not None:
             helper.close()
+
+
+class RunFailed(LakeError):
+    """A fault of the run as a whole (not of some inputs): the night is not published."""
+
+
+def _record_unpublished(cfg: Config, run: RunInfo, status: str, message: str) -> None:
+    """A run row for a night that published nothing, so `runs` and the reports tell why."""
+    summary = RunSummary(
+        run.run_id, run.ingest_date, run.started_at, status=status, workers=cfg.workers
+    )
+    summary.message = message[:20_000]
+    summary.checks = "not run"
+    summary.finished_at = datetime.now(UTC)
+    try:
+        Lake(cfg.lake).record_run(run.ingest_date, run_row(summary, cfg))
+    except Exception:  # the run has already failed; this row is for diagnosis only
+        log.exception("could not record the unpublished run", extra={"run_id": run.run_id})
 
 
 def _run_and_publish(
@@ -824,8 +662,7 @@ def _run_and_publish(
         stage.discard()
         raise
     # Idle workers would hold their memory through the publish (about 200 MB each).
-    _reset_executor()
-    _stop_forkserver()
+    pool.close_shared()
     try:
         return publish_run(cfg, run, results, sources, gate_helper=helper)
     except BaseException:

@@ -9,9 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import run as run_mod
 from pipeline.config import Config, ExtractConfig, ValidateConfig, build_config
+from pipeline.document import (
+    IN_FLIGHT_PER_WORKER,
+    DocWork,
+    Outcome,
+    Result,
+    outcomes,
+    process_doc,
+)
 from pipeline.normalize import NormalizeContext
+from pipeline.pool import WorkerPool
 from pipeline.records import RawDoc, Rejected
 from pipeline.run import RunInfo, Shard, plan_shards, process_shard, publish_run
 from tests.conftest import article_html
@@ -25,44 +33,53 @@ def _docs(n: int, pulled: list[int]) -> Iterator[RawDoc]:
         yield RawDoc("s", f"d{i}", "text", text=f"Title {i}\n\n" + "word " * 60)
 
 
+def _outcomes(
+    docs: Iterator[RawDoc], workers: int, work: DocWork, job: object = None
+) -> Iterator[Outcome]:
+    pool = WorkerPool(workers) if workers > 1 else None
+    try:
+        for outcome, _ in outcomes(docs, work, pool, job):  # type: ignore[arg-type]
+            yield outcome
+    finally:
+        if pool is not None:
+            pool.close()
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_parallel_map_keeps_order_and_reads_only_a_bounded_window_ahead(workers: int) -> None:
     pulled: list[int] = []
     consumed = 0
-    init = (ExtractConfig(), ValidateConfig(min_words=10), CTX)
-    for outcome, _ in run_mod._ordered_parallel(_docs(200, pulled), workers, init):
+    work = DocWork(ExtractConfig(), ValidateConfig(min_words=10), CTX)
+    for outcome in _outcomes(_docs(200, pulled), workers, work):
         assert outcome.input_ref == f"d{consumed}"
         consumed += 1
         # Memory stays bounded: the reader is never more than a small window ahead.
-        assert len(pulled) - consumed <= workers * run_mod.IN_FLIGHT_PER_WORKER
+        assert len(pulled) - consumed <= workers * IN_FLIGHT_PER_WORKER
     assert consumed == 200
 
 
-def crash_on_d5(
-    doc: RawDoc, e: ExtractConfig, v: ValidateConfig, c: NormalizeContext
-) -> run_mod.Result:
+def crash_on_d5(doc: RawDoc, work: DocWork) -> Result:
     """Stands in for a page that segfaults the parser: the worker process dies."""
     if doc.input_ref == "d5":
         os._exit(3)
-    return run_mod.process_doc(doc, e, v, c)
+    return process_doc(doc, work)
 
 
-def hang_on_d3(
-    doc: RawDoc, e: ExtractConfig, v: ValidateConfig, c: NormalizeContext
-) -> run_mod.Result:
+def hang_on_d3(doc: RawDoc, work: DocWork) -> Result:
     """Stands in for a parser stuck in C code: SIGALRM blocked, so the soft timer cannot fire."""
     if doc.input_ref == "d3":
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(60)
-    return run_mod.process_doc(doc, e, v, c)
+    return process_doc(doc, work)
 
 
 def test_a_document_that_hangs_its_worker_is_killed_and_quarantined() -> None:
     pulled: list[int] = []
-    init = (ExtractConfig(timeout_s=0.5), ValidateConfig(min_words=10), CTX)
+    work = DocWork(ExtractConfig(timeout_s=0.5), ValidateConfig(min_words=10), CTX)
     t = time.monotonic()
-    out = [o for o, _ in run_mod._ordered_parallel(_docs(12, pulled), 2, init, hang_on_d3)]
-    assert time.monotonic() - t < 30
+    out = list(_outcomes(_docs(12, pulled), 2, work, hang_on_d3))
+    # The hard limit is 2 x 0.5 s + 5 s; start-up of two fresh workers adds a few seconds.
+    assert time.monotonic() - t < 20
     assert [o.input_ref for o in out] == [f"d{i}" for i in range(12)]
     stuck = [o for o in out if isinstance(o, Rejected)]
     assert [(o.input_ref, o.reason) for o in stuck] == [("d3", "timeout")]
@@ -71,8 +88,8 @@ def test_a_document_that_hangs_its_worker_is_killed_and_quarantined() -> None:
 
 def test_a_document_that_kills_its_worker_is_quarantined_and_the_run_goes_on() -> None:
     pulled: list[int] = []
-    init = (ExtractConfig(), ValidateConfig(min_words=10), CTX)
-    out = [o for o, _ in run_mod._ordered_parallel(_docs(30, pulled), 2, init, crash_on_d5)]
+    work = DocWork(ExtractConfig(), ValidateConfig(min_words=10), CTX)
+    out = list(_outcomes(_docs(30, pulled), 2, work, crash_on_d5))
     assert [o.input_ref for o in out] == [f"d{i}" for i in range(30)]
     dead = [o for o in out if isinstance(o, Rejected)]
     assert [(o.input_ref, o.reason) for o in dead] == [("d5", "extractor_error")]

@@ -1,0 +1,105 @@
+"""Entry point of a worker process: `python -m pipeline.worker`, driven by `pipeline.pool`.
+
+A worker is started as a fresh interpreter on purpose. multiprocessing's spawn and forkserver
+children re-run the host's `__main__` (under Airflow's task runner that is the `airflow` script,
+which initialises Airflow and dies without a metadata database), so the workers of a pool never
+inherit anything from their host but this module and what the jobs they are sent import.
+
+Protocol, over stdin/stdout, one frame each (8-byte big-endian length, then a pickle):
+  in:  ("setup", fn, fixed)   from now on, a call runs fn(item, *fixed)
+       ("call", seq, item)
+  out: ("hello", info)        once, at start
+       ("ready",)             after each setup
+       ("done", seq, value) | ("raised", seq, traceback)
+The worker exits when stdin closes or its parent goes away. Only the standard library is
+imported here; stdout is kept for frames (stray prints of libraries go to stderr).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+import time
+import traceback
+from typing import IO, Any
+
+FRAME = struct.Struct("!Q")
+# A frame larger than this is a broken stream, not a document (documents are capped far below).
+MAX_FRAME = 1 << 31
+
+
+def read_frame(stream: IO[bytes]) -> Any | None:
+    """The next message, or None at the end of the stream."""
+    head = stream.read(FRAME.size)
+    if len(head) < FRAME.size:
+        return None
+    (size,) = FRAME.unpack(head)
+    if size > MAX_FRAME:
+        raise ValueError(f"frame of {size} bytes")
+    body = stream.read(size)
+    if len(body) < size:
+        return None
+    return pickle.loads(body)
+
+
+def frame(message: Any) -> bytes:
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return FRAME.pack(len(body)) + body
+
+
+def _orphan_watch(parent: int) -> None:
+    """Exit once the parent is gone, even while a job is stuck (stdin EOF is not seen then)."""
+    while True:
+        time.sleep(2)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def main() -> int:
+    # Ctrl-C reaches the whole process group: the parent decides what happens to the night.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    threading.Thread(target=_orphan_watch, args=(os.getppid(),), daemon=True).start()
+    inp = sys.stdin.buffer
+
+    def send(message: Any) -> None:
+        out.write(frame(message))
+        out.flush()
+
+    send(("hello", {"pid": os.getpid(), "airflow": "airflow" in sys.modules}))
+    fn: Any = None
+    fixed: tuple[Any, ...] = ()
+    while True:
+        try:
+            msg = read_frame(inp)
+        except Exception:
+            # A setup whose job cannot be imported here: say why, then stop; the pool reports
+            # it as a failure to start.
+            traceback.print_exc()
+            send(("raised", -1, traceback.format_exc()))
+            return 1
+        if msg is None:
+            return 0
+        if msg[0] == "setup":
+            _, fn, fixed = msg
+            send(("ready",))
+            continue
+        _, seq, item = msg
+        try:
+            value = fn(item, *fixed)
+        except Exception:
+            send(("raised", seq, traceback.format_exc()))
+            continue
+        send(("done", seq, value))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
