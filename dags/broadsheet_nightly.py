@@ -5,7 +5,7 @@ time; every task imports `pipeline` and calls the same functions the CLI does.
 
 Environment (read at parse time, no files touched):
   BROADSHEET_SOURCES   sources file (default: examples/sources.yaml next to this repo's dags/)
-  BROADSHEET_SCHEDULE  cron expression (default 02:00 UTC every day)
+  BROADSHEET_SCHEDULE  cron expression (default 02:00 UTC every day); `none`: triggered only
   BROADSHEET_LAKE      lake folder overriding the sources file's `lake`
 """
 
@@ -24,6 +24,12 @@ log = logging.getLogger("broadsheet.dags")
 ARTICLES = Asset(name="broadsheet_articles", uri="broadsheet://lake/articles")
 
 
+def _schedule() -> str | None:
+    """BROADSHEET_SCHEDULE: a cron expression, or `none` for runs triggered from outside."""
+    value = os.environ.get("BROADSHEET_SCHEDULE", "0 2 * * *").strip()
+    return None if value.lower() in ("", "none") else value
+
+
 def _config(sources_file: str) -> Any:
     from pipeline.config import load_config
 
@@ -33,7 +39,7 @@ def _config(sources_file: str) -> Any:
 @dag(
     dag_id="broadsheet_nightly",
     description="News dumps -> validated, deduplicated Parquet lake with a DuckDB catalog",
-    schedule=os.environ.get("BROADSHEET_SCHEDULE", "0 2 * * *"),
+    schedule=_schedule(),
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     # Backfills are explicit (`airflow backfill create`); a paused DAG does not replay months.
     catchup=False,
