@@ -64,6 +64,7 @@ def _config(sources_file: str) -> Any:
             [], type="array", items={"type": "string"}, description="subset of sources (all)"
         ),
         "files_per_shard": Param(200, type="integer", minimum=1),
+        "shard_mb": Param(64, type="number", exclusiveMinimum=0, description="input MB a shard"),
     },
     tags=["broadsheet", "ingest"],
     doc_md=__doc__,
@@ -85,12 +86,14 @@ def broadsheet_nightly() -> None:
 
     @task
     def plan(sources: list[str]) -> list[dict[str, Any]]:
-        """Split the sources into shards: one per dump file, pages in bounded slices."""
+        """Split the sources into shards of bounded size (a small night is one shard)."""
         from pipeline.run import plan_shards
 
         params = get_current_context()["params"]
         cfg = _config(params["sources_file"])
-        shards = plan_shards(cfg, sources, int(params["files_per_shard"]))
+        shards = plan_shards(
+            cfg, sources, int(params["files_per_shard"]), float(params.get("shard_mb") or 64)
+        )
         log.info("%d shards", len(shards))
         return [s.as_dict() for s in shards]
 
@@ -101,7 +104,7 @@ def broadsheet_nightly() -> None:
 
         cfg = _config(get_current_context()["params"]["sources_file"])
         result = process_shard(cfg, Shard.from_dict(shard), RunInfo.from_dict(run))
-        log.info("shard %s (%s): %s", shard["index"], shard["source"], result.as_dict())
+        log.info("shard %s: %s", shard["index"], result.as_dict())
         return result.as_dict()
 
     # none_failed: a night with no inputs still publishes (empty partitions and a run row).

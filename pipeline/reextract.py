@@ -63,7 +63,7 @@ def reextract(cfg: Config, day: date, *, only_sources: Sequence[str] | None = No
         for name in sources:
             results.append(carry_over(lake, stage, len(results), day, name, _keep_fetch_outcomes))
             for path in captures[name]:
-                shard = Shard(len(results), name, (path,))
+                shard = Shard.of(len(results), name, [path])
 
                 def reader(path: str = path, name: str = name):  # type: ignore[no-untyped-def]
                     return raw_docs(path, name, cfg.extract.max_bytes)

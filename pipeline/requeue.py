@@ -90,7 +90,8 @@ def carry_over(
 ) -> ShardResult:
     """Stage what the partitions of (day, source) hold now, through `keep` per table, as the
     first shard of the run; raw captures are carried over as they are."""
-    result = ShardResult(index, source)
+    result = ShardResult(index)
+    counts = result.counts(source)
     root = posixpath.join(stage.root, "shards", f"{index:06d}")
     rows = {}
     for table in TABLES:
@@ -110,13 +111,11 @@ def carry_over(
         dest = posixpath.join(stage.raw_dir(index), source, posixpath.basename(path))
         lake.storage.makedirs(posixpath.dirname(dest))
         lake.storage.fs.copy_file(path, dest)
-    result.counts.written = rows["articles"]
-    result.counts.duplicates = rows["duplicates"]
-    result.counts.quarantined = rows["quarantine"]
-    result.counts.skipped = _skipped_before(lake, day, source)
-    result.counts.inputs = (
-        rows["articles"] + rows["duplicates"] + rows["quarantine"] + result.counts.skipped
-    )
+    counts.written = rows["articles"]
+    counts.duplicates = rows["duplicates"]
+    counts.quarantined = rows["quarantine"]
+    counts.skipped = _skipped_before(lake, day, source)
+    counts.inputs = rows["articles"] + rows["duplicates"] + rows["quarantine"] + counts.skipped
     return result
 
 
@@ -165,7 +164,7 @@ def requeue(
             keep = without_refs(wanted)
             results.append(carry_over(lake, stage, len(results), day, source, keep))
             files = list(dict.fromkeys(input_file(ref, fmt) for ref, fmt in refs))
-            shard = Shard(len(results), source, tuple(files))
+            shard = Shard.of(len(results), source, files)
             # Web inputs are URLs: a requeue fetches them again, as a URL list.
             run_cfg = _as_url_list(cfg, source)
             results.append(process_shard(run_cfg, shard, run, keep=_only(dict(refs), source)))

@@ -6,6 +6,7 @@ The CLI and the Airflow DAGs both call `run_ingest`; nothing here parses flags o
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import posixpath
 import secrets
@@ -16,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import pyarrow.parquet as pq
 
 from pipeline import neardup, pool
-from pipeline.config import Config, SourceConfig
+from pipeline.config import Config, FeedSource, SitemapSource, SourceConfig, UrlsSource
 from pipeline.contract import schema_version
 from pipeline.dedup import ExactDeduper
 from pipeline.document import IN_FLIGHT_PER_WORKER, STAGES, DocWork, outcomes
@@ -119,65 +120,134 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
-class Shard:
-    """One unit of work: some files of one source. Small enough to travel as an XCom."""
+class ShardPart:
+    """Some inputs of one source."""
 
-    index: int
     source: str
     paths: tuple[str, ...]
 
+
+@dataclass(frozen=True)
+class Shard:
+    """One unit of work (one mapped task): inputs of one or more sources, in input order.
+    Small enough to travel as an XCom."""
+
+    index: int
+    parts: tuple[ShardPart, ...]
+
+    @classmethod
+    def of(cls, index: int, source: str, paths: Sequence[str]) -> Shard:
+        return cls(index, (ShardPart(source, tuple(paths)),))
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(p.source for p in self.parts))
+
     def as_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "source": self.source, "paths": list(self.paths)}
+        parts = [{"source": p.source, "paths": list(p.paths)} for p in self.parts]
+        return {"index": self.index, "parts": parts}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Shard:
-        return cls(int(d["index"]), str(d["source"]), tuple(str(p) for p in d["paths"]))
+        parts = tuple(
+            ShardPart(str(p["source"]), tuple(str(x) for x in p["paths"])) for p in d["parts"]
+        )
+        return cls(int(d["index"]), parts)
+
+
+# A shard is cut at this many input bytes (as stored, compressed or not) or files_per_shard
+# files, whichever comes first. Below it, sources share shards: a small night is one task,
+# not one task start-up (seconds each under a scheduler) per source and file.
+SHARD_MB = 64
 
 
 def plan_shards(
-    cfg: Config, only_sources: Sequence[str] | None = None, files_per_shard: int = 200
+    cfg: Config,
+    only_sources: Sequence[str] | None = None,
+    files_per_shard: int = 200,
+    shard_mb: float = SHARD_MB,
 ) -> list[Shard]:
-    """Split the selected sources into shards: each dump or WARC file alone, pages in slices.
+    """Split the selected sources into shards of bounded size, in input order.
 
-    Shard order is input order (sources as configured, files sorted), which is what makes
-    "first seen wins" deduplication the same however the shards are executed.
+    Input order (sources as configured, files sorted) is what makes "first seen wins"
+    deduplication the same however the shards are executed. Web sources fetch within their
+    shard, so each feed or sitemap (and each slice of a URL list) stays a shard of its own.
     """
+    budget = shard_mb * 1e6
     shards: list[Shard] = []
+    parts: list[ShardPart] = []
+    files, size = 0, 0.0
+
+    def cut() -> None:
+        nonlocal parts, files, size
+        if parts:
+            shards.append(Shard(len(shards), tuple(parts)))
+        parts, files, size = [], 0, 0.0
+
     for src in select_sources(cfg, only_sources):
-        batch: list[str] = []
+        if is_web(src):
+            cut()
+            for seeds in _web_slices(src, files_per_shard):
+                shards.append(Shard.of(len(shards), src.name, seeds))
+            continue
         for path in source_files(src):
-            if is_archive(src, path):
-                if batch:
-                    shards.append(Shard(len(shards), src.name, tuple(batch)))
-                    batch = []
-                shards.append(Shard(len(shards), src.name, (path,)))
-                continue
-            batch.append(path)
-            if len(batch) >= files_per_shard:
-                shards.append(Shard(len(shards), src.name, tuple(batch)))
-                batch = []
-        if batch:
-            shards.append(Shard(len(shards), src.name, tuple(batch)))
+            n = _size(path, budget)
+            if parts and (files >= files_per_shard or size + n > budget):
+                cut()
+            if not parts or parts[-1].source != src.name:
+                parts.append(ShardPart(src.name, ()))
+            parts[-1] = ShardPart(src.name, (*parts[-1].paths, path))
+            files, size = files + 1, size + n
+    cut()
     return shards
+
+
+def _web_slices(src: SourceConfig, files_per_shard: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for seed in source_files(src):
+        if is_archive(src, seed):  # a feed or a sitemap: a shard of its own
+            yield [seed]
+            continue
+        batch.append(seed)
+        if len(batch) >= files_per_shard:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _size(path: str, budget: float) -> float:
+    """Bytes of a local input; a remote one (a CC-NEWS WARC, ~1 GB) counts as a full shard."""
+    if "://" in path:
+        return budget
+    try:
+        return float(os.stat(path).st_size)
+    except OSError:  # listed but gone or unreadable: its reader quarantines it
+        return 0.0
 
 
 @dataclass
 class ShardResult:
-    """What one shard did; travels from mapped tasks to the publisher as a small dict."""
+    """What one shard did, per source; travels from mapped tasks to the publisher as a dict."""
 
     index: int
-    source: str
-    counts: SourceCounts = field(default_factory=SourceCounts)
+    by_source: dict[str, SourceCounts] = field(default_factory=dict)
     by_reason: Counter[str] = field(default_factory=Counter)
     by_skip: Counter[str] = field(default_factory=Counter)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     boilerplate_removed: int = 0
 
+    def counts(self, source: str) -> SourceCounts:
+        return self.by_source.setdefault(source, SourceCounts())
+
+    @property
+    def inputs(self) -> int:
+        return sum(c.inputs for c in self.by_source.values())
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "index": self.index,
-            "source": self.source,
-            "counts": vars(self.counts),
+            "by_source": {k: vars(v) for k, v in self.by_source.items()},
             "by_reason": dict(self.by_reason),
             "by_skip": dict(self.by_skip),
             "timings": dict(self.timings),
@@ -188,8 +258,7 @@ class ShardResult:
     def from_dict(cls, d: dict[str, Any]) -> ShardResult:
         return cls(
             index=int(d["index"]),
-            source=str(d["source"]),
-            counts=SourceCounts(**d["counts"]),
+            by_source={k: SourceCounts(**v) for k, v in d["by_source"].items()},
             by_reason=Counter(d["by_reason"]),
             by_skip=Counter(d.get("by_skip", {})),
             timings=defaultdict(float, d["timings"]),
@@ -240,6 +309,11 @@ def select_sources(cfg: Config, names: Sequence[str] | None) -> tuple[SourceConf
     return tuple(known[n] for n in names)
 
 
+def is_web(src: SourceConfig) -> TypeGuard[FeedSource | SitemapSource | UrlsSource]:
+    """A source Broadsheet fetches itself (feeds, sitemaps, URL lists)."""
+    return isinstance(src, FeedSource | SitemapSource | UrlsSource)
+
+
 def _pool_for(cfg: Config) -> pool.WorkerPool | None:
     """The process's worker pool, or None to run documents here (one worker)."""
     return pool.shared(cfg.workers, IN_FLIGHT_PER_WORKER) if cfg.workers > 1 else None
@@ -259,40 +333,50 @@ def process_shard(
     `keep` narrows what is read to some inputs (a requeue re-reads files for a few of them);
     `reader` replaces the source's reader (a re-extraction reads raw captures, not the web).
     """
-    src = select_sources(cfg, [shard.source])[0]
+    srcs = select_sources(cfg, shard.sources)
     ctx = NormalizeContext(
         run_id=run.run_id,
         ingested_at=run.started_at,
         schema_version=schema_version(),
-        timezones={src.name: src.timezone},
-        filters={src.name: src.filters} if src.filters.active else {},
+        timezones={s.name: s.timezone for s in srcs},
+        filters={s.name: s.filters for s in srcs if s.filters.active},
     )
-    result = ShardResult(shard.index, shard.source)
+    by_name = {s.name: s for s in srcs}
+    result = ShardResult(shard.index, {name: SourceCounts() for name in by_name})
     stage = Lake(cfg.lake).stage(run.run_id, run.ingest_date, cfg.lake_options)
     writer = stage.shard_writer(shard.index)
     dedup = ExactDeduper()
 
-    web_ctx = None if reader is not None else _web_context(cfg, src, shard, run, stage, writer)
+    def read_part(part: ShardPart) -> Iterator[RawDoc | Rejected | Skipped]:
+        src = by_name[part.source]
+        if reader is not None:
+            yield from reader()
+            return
+        web_ctx = _web_context(cfg, src, shard, run, stage, writer)
+        try:
+            yield from read_files(src, part.paths, cfg.extract.max_bytes, web_ctx)
+        finally:
+            if web_ctx is not None:
+                web_ctx.archive.close()
 
     def inputs() -> Iterator[RawDoc | Rejected | Skipped]:
-        items = (
-            reader()
-            if reader is not None
-            else read_files(src, shard.paths, cfg.extract.max_bytes, web_ctx)
-        )
-        items = keep(items) if keep is not None else items
-        while True:
-            t = time.perf_counter()
-            item = next(items, None)
-            result.timings["read"] += time.perf_counter() - t
-            if item is None:
-                return
-            result.counts.inputs += 1
-            if isinstance(item, RawDoc) and item.hints.url and src.filters.active:
-                verdict = url_verdict(item.hints.url, src.filters)
-                if verdict is not None:
-                    item = Skipped(item.source, item.input_ref, verdict)
-            yield item
+        for part in shard.parts:
+            src = by_name[part.source]
+            counts = result.counts(src.name)
+            items = read_part(part)
+            items = keep(items) if keep is not None else items
+            while True:
+                t = time.perf_counter()
+                item = next(items, None)
+                result.timings["read"] += time.perf_counter() - t
+                if item is None:
+                    break
+                counts.inputs += 1
+                if isinstance(item, RawDoc) and item.hints.url and src.filters.active:
+                    verdict = url_verdict(item.hints.url, src.filters)
+                    if verdict is not None:
+                        item = Skipped(item.source, item.input_ref, verdict)
+                yield item
 
     t_wall = time.perf_counter()
     try:
@@ -301,28 +385,27 @@ def process_shard(
             for name, sec in zip(STAGES, secs, strict=True):
                 result.timings[name] += sec
             t = time.perf_counter()
+            c = result.counts(outcome.source)
             if isinstance(outcome, Skipped):
-                result.counts.skipped += 1
+                c.skipped += 1
                 result.by_skip[outcome.reason] += 1
             elif isinstance(outcome, Rejected):
-                result.counts.quarantined += 1
+                c.quarantined += 1
                 result.by_reason[outcome.reason] += 1
                 writer.add_rejected(outcome, run.run_id, run.started_at)
             else:
                 kept = dedup(outcome)
                 if isinstance(kept, Duplicate):
-                    result.counts.duplicates += 1
+                    c.duplicates += 1
                     writer.add_duplicate(kept)
                 else:
-                    result.counts.written += 1
+                    c.written += 1
                     result.boilerplate_removed += kept.boilerplate_removed
                     writer.add_article(kept)
             result.timings["dedup_write"] += time.perf_counter() - t
             if on_progress is not None:
                 on_progress(result)
     finally:
-        if web_ctx is not None:
-            web_ctx.archive.close()
         t = time.perf_counter()
         writer.close()
         result.timings["dedup_write"] += time.perf_counter() - t
@@ -335,10 +418,9 @@ def _web_context(
     cfg: Config, src: SourceConfig, shard: Shard, run: RunInfo, stage: RunStage, writer: Any
 ) -> Any:
     """For a web source: the fetch state, the shard's raw archive and its time budget."""
-    from pipeline.config import FeedSource, SitemapSource, UrlsSource
     from pipeline.sources.web import RawArchive, WebContext
 
-    if not isinstance(src, FeedSource | SitemapSource | UrlsSource):
+    if not is_web(src):
         return None
     lake = stage.lake
     dest = posixpath.join(
@@ -489,9 +571,10 @@ def publish_run(
     summary = RunSummary(run.run_id, run.ingest_date, run.started_at, workers=cfg.workers)
     summary.message = message
     for r in sorted(results, key=lambda r: r.index):
-        c = summary.by_source[r.source]
-        for attr in ("inputs", "written", "duplicates", "quarantined", "skipped"):
-            setattr(c, attr, getattr(c, attr) + getattr(r.counts, attr))
+        for name, counts in r.by_source.items():
+            c = summary.by_source[name]
+            for attr in ("inputs", "written", "duplicates", "quarantined", "skipped"):
+                setattr(c, attr, getattr(c, attr) + getattr(counts, attr))
         summary.by_reason.update(r.by_reason)
         summary.by_skip.update(r.by_skip)
         summary.boilerplate_removed += r.boilerplate_removed
@@ -650,10 +733,10 @@ def _run_and_publish(
 
             def tick(r: ShardResult, base: int = base) -> None:
                 if on_progress is not None:
-                    on_progress(base + r.counts.inputs)
+                    on_progress(base + r.inputs)
 
             results.append(process_shard(cfg, shard, run, tick))
-            done += results[-1].counts.inputs
+            done += results[-1].inputs
     except OSError as e:
         # Readers turn unreadable inputs into quarantine; what escapes is the lake's own I/O.
         stage.discard()

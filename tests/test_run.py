@@ -96,32 +96,58 @@ def test_a_document_that_kills_its_worker_is_quarantined_and_the_run_goes_on() -
     assert "worker process died" in dead[0].message
 
 
-def test_plan_shards_keeps_input_order_and_isolates_dump_files(tmp_path: Path) -> None:
-    (tmp_path / "pages").mkdir()
-    for i in range(5):
-        (tmp_path / "pages" / f"p{i}.html").write_text(article_html())
-    (tmp_path / "d1.jsonl").write_text("{}\n")
-    (tmp_path / "d2.jsonl").write_text("{}\n")
+def test_plan_shards_packs_small_sources_together_and_cuts_by_size_and_count(
+    tmp_path: Path,
+) -> None:
+    for name, n in (("a", 3), ("b", 2)):
+        (tmp_path / name).mkdir()
+        for i in range(n):
+            (tmp_path / name / f"p{i}.html").write_text(article_html())
+    (tmp_path / "dumps").mkdir()
+    (tmp_path / "dumps" / "big.jsonl").write_text('{"text": "x"}\n' * 150_000)  # 2.1 MB
+    (tmp_path / "dumps" / "small.jsonl").write_text("{}\n")
     cfg = build_config(
         {
             "lake": str(tmp_path / "lake"),
             "sources": [
-                {"name": "pages", "type": "html", "paths": [str(tmp_path / "pages")]},
-                {"name": "dumps", "type": "files", "paths": [str(tmp_path)]},
+                {"name": "a", "type": "html", "paths": [str(tmp_path / "a")]},
+                {"name": "b", "type": "html", "paths": [str(tmp_path / "b")]},
+                {"name": "dumps", "type": "jsonl", "paths": [str(tmp_path / "dumps")]},
             ],
         }
     )
-    shards = plan_shards(cfg, None, files_per_shard=2)
-    assert [s.index for s in shards] == list(range(len(shards)))
-    assert [(s.source, len(s.paths)) for s in shards][:3] == [
-        ("pages", 2),
-        ("pages", 2),
-        ("pages", 1),
+
+    def layout(shards: list[Shard]) -> list[list[tuple[str, int]]]:
+        assert [s.index for s in shards] == list(range(len(shards)))
+        return [[(p.source, len(p.paths)) for p in s.parts] for s in shards]
+
+    # Small inputs share a shard across sources; a file past the budget starts a new one.
+    assert layout(plan_shards(cfg, None, shard_mb=1)) == [
+        [("a", 3), ("b", 2)],
+        [("dumps", 1)],
+        [("dumps", 1)],
     ]
-    dumps = [s for s in shards if s.source == "dumps"]
-    jsonl = [s for s in dumps if s.paths[0].endswith(".jsonl")]
-    assert [len(s.paths) for s in jsonl] == [1, 1]
-    assert Shard.from_dict(shards[0].as_dict()) == shards[0]
+    assert layout(plan_shards(cfg, None, files_per_shard=2)) == [
+        [("a", 2)],
+        [("a", 1), ("b", 1)],
+        [("b", 1), ("dumps", 1)],
+        [("dumps", 1)],
+    ]
+    one = plan_shards(cfg, None)
+    assert layout(one) == [[("a", 3), ("b", 2), ("dumps", 2)]]
+    assert Shard.from_dict(one[0].as_dict()) == one[0]
+    # Input order: sources as configured, files sorted.
+    assert [Path(p).name for p in one[0].parts[2].paths] == ["big.jsonl", "small.jsonl"]
+
+
+def test_the_example_night_is_one_shard() -> None:
+    """A small night pays one task start-up under a scheduler, not one per source and file."""
+    from pipeline.config import load_config
+    from tests.conftest import EXAMPLES
+
+    cfg = load_config(EXAMPLES / "sources.yaml")
+    [shard] = plan_shards(cfg)
+    assert shard.sources == [s.name for s in cfg.sources]
 
 
 def _html_source(tmp_path: Path, pages: list[tuple[str, str, list[str]]], min_words: int) -> Config:
