@@ -26,3 +26,28 @@ def airflow_db() -> Iterator[Path]:
     airflow = Path(sys.executable).parent / "airflow"
     subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True, env=os.environ)
     yield _HOME
+
+
+NIGHT = "2026-11-20"
+
+
+@pytest.fixture(scope="session")
+def dags_test_lake(airflow_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example night written by `dag.test()` (Airflow's in-process runner), many shards:
+    the reference the scheduler and Celery paths must reproduce."""
+    from datetime import UTC, datetime
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    from tests.conftest import EXAMPLES
+
+    lake = tmp_path_factory.mktemp("dags-test") / "lake"
+    os.environ["BROADSHEET_LAKE"] = str(lake)
+    try:
+        nightly = DagBag(dag_folder=str(REPO / "dags")).get_dag("broadsheet_nightly")
+        conf = {"sources_file": str(EXAMPLES / "sources.yaml"), "files_per_shard": 3}
+        run = nightly.test(logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC), run_conf=conf)
+    finally:
+        os.environ.pop("BROADSHEET_LAKE", None)
+    assert run.state == "success"
+    return lake

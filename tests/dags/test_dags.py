@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -75,20 +76,24 @@ def _articles(lake: Path, day: str) -> list[tuple[object, ...]]:
         con.close()
 
 
-def test_nightly_dag_end_to_end(airflow_db: Path, tmp_path: Path) -> None:
-    """dag.test(): the full run, an identical re-run, a second night, then the consumer."""
+def test_nightly_dag_end_to_end(dags_test_lake: Path, tmp_path: Path) -> None:
+    """dag.test(): the full run, then the consumer, an identical re-run and a second night."""
     from airflow.dag_processing.dagbag import DagBag
 
     lake = tmp_path / "lake"
+    shutil.copytree(dags_test_lake, lake)  # the fixture's lake stays the reference
     os.environ["BROADSHEET_LAKE"] = str(lake)
     try:
         bag = DagBag(dag_folder=str(DAGS))
         nightly = bag.get_dag("broadsheet_nightly")
         conf = {"sources_file": str(EXAMPLES / "sources.yaml"), "files_per_shard": 3}
-        run = nightly.test(logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC), run_conf=conf)
-        assert run.state == "success"
-        first = _articles(lake, "2026-11-20")
+        first = _articles(dags_test_lake, "2026-11-20")
         assert len(first) == 34
+
+        # A re-run of the night replaces it with the same rows.
+        again = nightly.test(logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC), run_conf=conf)
+        assert again.state == "success"
+        assert _articles(lake, "2026-11-20") == first
 
         # The consumer runs on the Asset event the publish task emitted.
         crun = bag.get_dag("broadsheet_training_export").test(
@@ -98,10 +103,6 @@ def test_nightly_dag_end_to_end(airflow_db: Path, tmp_path: Path) -> None:
         exported = lake / "exports" / "training" / "ingest_date=2026-11-20"
         lines = {p.stem: len(p.read_text().splitlines()) for p in exported.glob("*.jsonl")}
         assert lines == {"en": 22, "de": 7, "fr": 4, "es": 1}
-
-        again = nightly.test(logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC), run_conf=conf)
-        assert again.state == "success"
-        assert _articles(lake, "2026-11-20") == first
 
         nxt = nightly.test(logical_date=datetime(2026, 11, 21, 2, tzinfo=UTC), run_conf=conf)
         assert nxt.state == "success"
@@ -116,6 +117,7 @@ def test_nightly_dag_end_to_end(airflow_db: Path, tmp_path: Path) -> None:
             "SELECT count(*) FROM articles WHERE ingest_date = '2026-11-21'"
         ).fetchone()
         con.close()
+        # Two runs of 2026-11-20 (the fixture's and the re-run), one of 2026-11-21.
         assert days == [("2026-11-20",), ("2026-11-21",)]
         assert dup == (38, True) and written == (0,)
     finally:
