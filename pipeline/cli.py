@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--workers", type=int, help="processes for extraction (default 1)")
     ing.add_argument("--json", action="store_true", help="print the run summary as JSON")
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ing.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="let a source with no inputs replace a night it published before",
+    )
 
     rq = sub.add_parser(
         "requeue",
@@ -154,9 +159,14 @@ def _ingest(args: argparse.Namespace) -> int:
         if done % 10 == 0:
             progress.update(task, completed=done, counts=f"{done} inputs")
 
+    if args.allow_empty:
+        cfg = cfg.model_copy(update={"allow_empty": True})
     try:
         with progress:
             summary = run_ingest(cfg, day, only_sources=only, on_progress=tick, gate_process=True)
+    except ConfigError as e:  # inputs that do not exist: a typo, not a night
+        err.print(f"[red]error:[/red] {e}")
+        return EXIT_USAGE
     except (LakeError, ValueError, OSError) as e:
         err.print(f"[red]run failed, nothing published:[/red] {e}")
         return EXIT_FAILED
@@ -164,7 +174,9 @@ def _ingest(args: argparse.Namespace) -> int:
         print(json.dumps(summary.as_dict(), indent=2))
     else:
         _print_summary(summary, cfg)
-    return EXIT_OK
+    for name, why in summary.held_back.items():
+        err.print(f"[red]held back[/red] {name}: {why}")
+    return EXIT_FAILED if summary.held_back else EXIT_OK
 
 
 def _print_summary(summary: Any, cfg: Config) -> None:
@@ -175,17 +187,14 @@ def _print_summary(summary: Any, cfg: Config) -> None:
 
     out = Console()
     t = Table(title=f"run {summary.run_id} · ingest_date={summary.ingest_date} · {summary.status}")
-    for col in ("source", "inputs", "written", "duplicates", "quarantined"):
-        t.add_column(col, justify="left" if col == "source" else "right")
+    cols = ("inputs", "written", "duplicates", "quarantined", "skipped")
+    t.add_column("source")
+    for col in cols:
+        t.add_column(col, justify="right")
     for name, c in sorted(summary.by_source.items()):
-        t.add_row(name, str(c.inputs), str(c.written), str(c.duplicates), str(c.quarantined))
-    t.add_row(
-        "[bold]total",
-        str(summary.inputs),
-        str(summary.written),
-        str(summary.duplicates),
-        str(summary.quarantined),
-    )
+        held = " [red](held back)[/red]" if name in summary.held_back else ""
+        t.add_row(name + held, *(str(getattr(c, col)) for col in cols))
+    t.add_row("[bold]total", *(str(getattr(summary, col)) for col in cols))
     out.print(t)
     if summary.by_reason:
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(summary.by_reason.items()))

@@ -299,6 +299,9 @@ class ValidateConfig(_Strict):
     earliest_published: str = "1990-01-01"
     # The batch gate: Great Expectations suites in `suite_dir` (default: schemas/expectations).
     batch_checks: bool = True
+    # A critical failure that some sources cause on their own holds back only their partitions
+    # (the rest of the night publishes, the run is marked partial); false: all or nothing.
+    isolate_sources: bool = True
     # Run the gate in a helper process started with the run, so importing Great Expectations
     # (about 10 s) overlaps extraction. Default (null): yes in `broadsheet ingest`, no when
     # `run_ingest` is called from Python. Airflow's publish task validates in its own process.
@@ -366,6 +369,9 @@ class Config(_Strict):
     validate_: ValidateConfig = Field(default=ValidateConfig(), alias="validate")
     lake_options: LakeConfig = Field(default=LakeConfig(), alias="lake_options")
     dedup: DedupConfig = DedupConfig()
+    # A source that read nothing tonight may replace a night it published before with nothing.
+    # Off by default: an empty source is far more often a moved folder or a typo than news.
+    allow_empty: bool = False
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -412,6 +418,13 @@ def build_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
     if not isinstance(data, dict):
         raise ConfigError("the sources file must be a mapping with a 'sources' list")
     data = dict(data)
+    for i, raw in enumerate(data.get("sources") or []):
+        if isinstance(raw, dict):
+            given = raw.get("paths", raw.get("path", ...))
+            entries = given if isinstance(given, list) else [given]
+            if given is not ... and any(p is None or str(p).strip() == "" for p in entries):
+                name = raw.get("name", f"#{i + 1}")
+                raise ConfigError(f"invalid configuration:\n  source {name}: an empty path")
     if base_dir is not None:
         sources = []
         for raw in data.get("sources") or []:

@@ -10,6 +10,7 @@ Results go to LAKE/reports/ingest_date=…/run-<id>/ as JSON and as Great Expect
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
@@ -473,6 +474,36 @@ def run_gate(
             _upload_tree(lake, docs, posixpath.join(out_dir, "data_docs"))
             result.data_docs = posixpath.join(rel, "data_docs", "index.html")
     return result
+
+
+def blame_sources(
+    lake: Lake,
+    stage: RunStage,
+    counts: Mapping[str, Mapping[str, int]],
+    cfg: ValidateConfig,
+) -> dict[str, str]:
+    """After a critical failure of the night: the sources that fail the suites on their own,
+    with their first failing expectation. Empty when no source does (the failure belongs to the
+    night as a whole, e.g. its total against recent nights)."""
+    quiet = cfg.model_copy(update={"data_docs": False})
+    blamed: dict[str, str] = {}
+    for source in list(stage.sources):
+        view = copy.copy(stage)
+        view.sources = [source]
+        frames = {
+            "articles": articles_frame(view),
+            "sources": sources_frame(
+                view,
+                {source: counts.get(source, {})},
+                _history(lake, stage.ingest_date, [source], cfg.drift_window),
+                cfg.drift_min_nights,
+            ),
+        }
+        checks, _ = run_suites(frames, quiet, None)
+        failed = GateResult(checks).critical_failures
+        if failed:
+            blamed[source] = failed[0].line()
+    return blamed
 
 
 def log_result(result: GateResult) -> None:

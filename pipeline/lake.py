@@ -741,6 +741,33 @@ class Lake:
             for sid, kept, by_url in rows
         }
 
+    def published_rows(self, ingest_date: date, source: str) -> int:
+        """Rows a published (ingest_date, source) holds in articles, duplicates and quarantine."""
+        n = 0
+        for table in ("articles", "duplicates", "quarantine"):
+            folder = self.storage.path(partition_rel(table, ingest_date, source))
+            for path in self.storage.files(folder, "*.parquet"):
+                with self.storage.fs.open_input_file(path) as fh:
+                    n += pq.ParquetFile(fh).metadata.num_rows
+        return n
+
+    def runs_on(self, ingest_date: date) -> list[dict[str, Any]]:
+        """The run rows of one ingest date (status, times, per-source counts, held back)."""
+        folder = self.storage.path("runs", f"ingest_date={ingest_date.isoformat()}")
+        rows: list[dict[str, Any]] = []
+        for path in self.storage.files(folder, "*.parquet"):
+            with self.storage.fs.open_input_file(path) as fh:
+                t = pq.read_table(fh)
+            for row in t.to_pylist():
+                row.setdefault("held_back", [])
+                row["held_back"] = [
+                    w.split(":", 1)[0].removeprefix("held back ")
+                    for w in row.get("warnings") or []
+                    if w.startswith("held back ")
+                ]
+                rows.append(row)
+        return rows
+
     def fetch_state(
         self, ingest_date: date, since: date | None = None
     ) -> dict[str, tuple[str, str | None, str | None]]:

@@ -22,7 +22,14 @@ from typing import Any, TypeGuard
 import pyarrow.parquet as pq
 
 from pipeline import neardup, pool
-from pipeline.config import Config, FeedSource, SitemapSource, SourceConfig, UrlsSource
+from pipeline.config import (
+    Config,
+    ConfigError,
+    FeedSource,
+    SitemapSource,
+    SourceConfig,
+    UrlsSource,
+)
 from pipeline.contract import schema_version
 from pipeline.dedup import ExactDeduper
 from pipeline.document import IN_FLIGHT_PER_WORKER, STAGES, DocWork, outcomes
@@ -62,6 +69,8 @@ class RunSummary:
     checks: str = "skipped"
     near_duplicates: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Sources whose partitions this run did not replace, with why (status is then "partial").
+    held_back: dict[str, str] = field(default_factory=dict)
     report: str | None = None
     data_docs: str | None = None
     message: str | None = None
@@ -110,6 +119,7 @@ class RunSummary:
             "near_duplicates": self.near_duplicates,
             "checks": self.checks,
             "warnings": list(self.warnings),
+            "held_back": dict(self.held_back),
             "report": self.report,
             "data_docs": self.data_docs,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
@@ -184,7 +194,9 @@ def plan_shards(
             shards.append(Shard(len(shards), tuple(parts)))
         parts, files, size = [], 0, 0.0
 
-    for src in select_sources(cfg, only_sources):
+    selected = select_sources(cfg, only_sources)
+    check_inputs(selected)
+    for src in selected:
         if is_web(src):
             cut()
             for seeds in _web_slices(src, files_per_shard):
@@ -200,6 +212,22 @@ def plan_shards(
             files, size = files + 1, size + n
     cut()
     return shards
+
+
+class MissingInputs(ConfigError):
+    """Configured input paths that do not exist: a typo or a moved folder, not an empty night."""
+
+
+def check_inputs(sources: Sequence[SourceConfig]) -> None:
+    """Raise MissingInputs naming every configured local path that does not exist."""
+    missing = [
+        f"{src.name}: {p}"
+        for src in sources
+        for p in src.paths
+        if "://" not in str(p) and not os.path.lexists(p)
+    ]
+    if missing:
+        raise MissingInputs("input paths that do not exist:\n  " + "\n  ".join(missing))
 
 
 def _web_slices(src: SourceConfig, files_per_shard: int) -> Iterator[list[str]]:
@@ -586,27 +614,35 @@ def publish_run(
     stage = lake.stage(run.run_id, run.ingest_date, cfg.lake_options)
     with lake.locked():
         try:
+            _refuse_overlap(lake, run, sources)
+            held = _empty_sources(lake, cfg, summary, sources)
+            publishing = [s for s in sources if s not in held]
+            if not publishing:
+                raise LakeError("nothing published: " + "; ".join(held.values()))
             t = time.perf_counter()
             _check_staged(stage, summary)
-            prior = lake.prior_matches(stage.chunk_files("articles"), run.ingest_date, sources)
+            prior = lake.prior_matches(stage.chunk_files("articles"), run.ingest_date, publishing)
             drop, moved = _resolve_duplicates(stage, prior)
             for name, n in moved.items():
                 summary.by_source[name].written -= n
                 summary.by_source[name].duplicates += n
             summary.timings["dedup_across"] = time.perf_counter() - t
             t = time.perf_counter()
-            near, index = _near_duplicates(lake, stage, drop, sources, cfg)
+            near, index = _near_duplicates(lake, stage, drop, publishing, cfg)
             summary.near_duplicates = sum(1 for v in near.values() if v[1])
             summary.timings["near_dup"] = time.perf_counter() - t
             t = time.perf_counter()
-            stage.finalize(sources, drop, near, {"near_index": index} if index else None)
+            stage.finalize(publishing, drop, near, {"near_index": index} if index else None)
             summary.timings["finalize"] = time.perf_counter() - t
             if not summary.reconciles():  # a bug, never bad input: refuse to publish it
                 raise LakeError(f"counts do not reconcile: {summary.as_dict()}")
             if cfg.validate_.batch_checks:
-                _gate(lake, stage, summary, cfg, gate_helper)
+                held.update(_gate(lake, stage, summary, cfg, gate_helper))
+            stage.sources = [s for s in publishing if s not in held]
             t = time.perf_counter()
-            summary.status = "published"
+            summary.held_back = held
+            summary.warnings += [f"held back {name}: {why}" for name, why in held.items()]
+            summary.status = "partial" if held else "published"
             summary.finished_at = datetime.now(UTC)
             lake.publish(stage, run_row(summary, cfg))
             lake.refresh_catalog()
@@ -617,7 +653,48 @@ def publish_run(
             summary.status = "failed"
             raise
     log.info("run published", extra={"summary": summary.as_dict()})
+    if held:
+        log.error("sources held back", extra={"held_back": held, "run_id": run.run_id})
     return summary
+
+
+def _refuse_overlap(lake: Lake, run: RunInfo, sources: Sequence[str]) -> None:
+    """Refuse to publish over a run that published the same partitions after this one began:
+    of two runs of one night, the later publish would silently replace the other's rows."""
+    for other in lake.runs_on(run.ingest_date):
+        if other["run_id"] == run.run_id or other["status"] not in ("published", "partial"):
+            continue
+        theirs = {c["source"] for c in other["by_source"] or []} - set(other["held_back"])
+        both = sorted(theirs & set(sources))
+        if both and other["finished_at"] > run.started_at:
+            raise LakeError(
+                f"run {other['run_id']} published {', '.join(both)} for {run.ingest_date} at "
+                f"{other['finished_at']:%H:%M:%S} UTC while this run ({run.run_id}) was in "
+                "progress; nothing published. Re-run if this run's rows should replace them."
+            )
+
+
+def _empty_sources(
+    lake: Lake, cfg: Config, summary: RunSummary, sources: Sequence[str]
+) -> dict[str, str]:
+    """Sources that read nothing tonight. Replacing a published night with nothing is refused
+    unless `allow_empty`; a first night of nothing only warns. Both name the paths."""
+    held: dict[str, str] = {}
+    by_name = {s.name: s for s in cfg.sources}
+    for name in sources:
+        if summary.by_source[name].inputs:
+            continue
+        src = by_name[name]
+        where = ", ".join(str(p) for p in src.paths) or "its URLs"
+        rows = lake.published_rows(summary.ingest_date, name)
+        if rows and not cfg.allow_empty:
+            held[name] = (
+                f"0 inputs from {where}; its published partition of {summary.ingest_date} "
+                f"holds {rows} rows and was kept (allow_empty replaces it)"
+            )
+        else:
+            summary.warnings.append(f"source {name} had no inputs (from {where})")
+    return held
 
 
 def _render_report(lake: Lake, summary: RunSummary) -> None:
@@ -634,10 +711,13 @@ def _render_report(lake: Lake, summary: RunSummary) -> None:
 
 def _gate(
     lake: Lake, stage: RunStage, summary: RunSummary, cfg: Config, helper: Any = None
-) -> None:
-    """The Great Expectations gate on the staged night; raises ValidationFailed on a critical
-    failure, before anything is published. `helper`: a GateProcess started with the run."""
-    from pipeline.gate import ValidationFailed, log_result, run_gate
+) -> dict[str, str]:
+    """The Great Expectations gate on the staged night, before anything is published.
+
+    A critical failure raises ValidationFailed, unless some sources fail on their own and
+    `validate.isolate_sources` holds them back: those are returned, with the failing check.
+    `helper`: a GateProcess started with the run."""
+    from pipeline.gate import ValidationFailed, blame_sources, log_result, run_gate
 
     t = time.perf_counter()
     counts = {name: vars(c) for name, c in summary.by_source.items()}
@@ -646,17 +726,31 @@ def _gate(
     else:
         gate = run_gate(lake, stage, counts, cfg.validate_)
     log_result(gate)
-    summary.timings["validate_batch"] = time.perf_counter() - t
     summary.checks = gate.status
-    summary.warnings = [c.line() for c in gate.warnings]
+    summary.warnings += [c.line() for c in gate.warnings]
     summary.report = gate.report_dir
     summary.data_docs = gate.data_docs
-    if gate.critical_failures:
+    blamed: dict[str, str] = {}
+    if gate.critical_failures and cfg.validate_.isolate_sources and len(stage.sources) > 1:
+        blamed = blame_sources(lake, stage, counts, cfg.validate_)
+    summary.timings["validate_batch"] = time.perf_counter() - t
+    if gate.critical_failures and (not blamed or set(blamed) >= set(stage.sources)):
         lines = "; ".join(c.line() for c in gate.critical_failures)
         where = lake.storage.uri_of(lake.storage.path(gate.report_dir or ""))
         raise ValidationFailed(
             f"critical expectation failed, night not published: {lines} (report: {where})"
         )
+    return {name: f"{why} ({_top_reasons(stage, name)})" for name, why in blamed.items()}
+
+
+def _top_reasons(stage: RunStage, source: str) -> str:
+    """The most frequent quarantine reasons of a source tonight, for the held-back line."""
+    reasons: Counter[str] = Counter()
+    for path in stage.storage.files(stage.final_dir("quarantine", source), "*.parquet"):
+        with stage.storage.fs.open_input_file(path) as fh:
+            reasons.update(pq.read_table(fh, columns=["reason"]).column("reason").to_pylist())
+    top = ", ".join(f"{r}={n}" for r, n in reasons.most_common(3))
+    return f"quarantined: {top}" if top else "nothing quarantined"
 
 
 def run_ingest(

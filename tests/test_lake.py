@@ -9,8 +9,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline import document
 from pipeline import lake as lake_mod
-from pipeline import run as run_mod
 from pipeline import storage as storage_mod
 from pipeline.config import Config, build_config
 from pipeline.contract import article_arrow_schema
@@ -117,7 +117,7 @@ def test_crash_mid_run_leaves_lake_exactly_as_before(
     run_ingest(cfg, DAY)
     before = _snapshot(tmp_path / "lake")
     calls = {"n": 0}
-    real = run_mod.validate_article
+    real = document.validate_article
 
     def dying(*a: object, **k: object) -> object:
         calls["n"] += 1
@@ -125,10 +125,16 @@ def test_crash_mid_run_leaves_lake_exactly_as_before(
             raise KeyboardInterrupt  # the operator's Ctrl-C, or the OOM killer's cousin
         return real(*a, **k)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(run_mod, "validate_article", dying)
+    monkeypatch.setattr(document, "validate_article", dying)
     with pytest.raises(KeyboardInterrupt):
         run_ingest(cfg, DAY)
-    assert _snapshot(tmp_path / "lake") == before
+    after = _snapshot(tmp_path / "lake")
+    # Only the run's own row is new: it says the night was interrupted.
+    [row] = [k for k in after if k not in before]
+    assert row.startswith("runs/ingest_date=2026-11-20/run-")
+    assert {k: v for k, v in after.items() if k != row} == before
+    status = pq.read_table(tmp_path / "lake" / row).column("status").to_pylist()
+    assert status == ["interrupted"]
 
 
 def test_crash_during_publish_is_rolled_forward(

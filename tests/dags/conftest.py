@@ -24,7 +24,10 @@ os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_HOME}/airflow.
 @pytest.fixture(scope="session")
 def airflow_db() -> Iterator[Path]:
     airflow = Path(sys.executable).parent / "airflow"
-    subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True, env=os.environ)
+    out = subprocess.run(
+        [str(airflow), "db", "migrate"], capture_output=True, text=True, env=os.environ
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     yield _HOME
 
 
