@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -24,6 +25,7 @@ from pipeline.config import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a process ended by Ctrl-C
 
 
 def _date(value: str) -> date:
@@ -167,6 +169,9 @@ def _ingest(args: argparse.Namespace) -> int:
     except ConfigError as e:  # inputs that do not exist: a typo, not a night
         err.print(f"[red]error:[/red] {e}")
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing published, the lake is as it was (run recorded)")
+        return EXIT_INTERRUPTED
     except (LakeError, ValueError, OSError) as e:
         err.print(f"[red]run failed, nothing published:[/red] {e}")
         return EXIT_FAILED
@@ -330,6 +335,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # trafilatura logs every page it finds nothing in; the quarantine table already says so.
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    # SIGTERM (a supervisor, `kill`) stops a run the way Ctrl-C does: nothing half-published.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("interrupted: nothing published, the lake is as it was", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "ingest":
         return _ingest(args)
     if args.command == "requeue":

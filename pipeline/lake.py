@@ -642,6 +642,8 @@ class Lake:
         runs_dir = st.path("runs", f"ingest_date={ingest_date.isoformat()}")
         st.makedirs(runs_dir)
         final = posixpath.join(runs_dir, f"run-{run_row['run_id']}.parquet")
+        if st.exists(final) or st.exists(self.journal_path(run_row["run_id"])):
+            return  # the publish got as far as its commit point: its own row stands
         tmp = posixpath.join(runs_dir, f".run-{run_row['run_id']}.tmp")
         pq.write_table(pa.Table.from_pylist([run_row], schema=RUN_SCHEMA), tmp, filesystem=st.fs)
         st.move_file(tmp, final)

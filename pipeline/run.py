@@ -769,7 +769,9 @@ def run_ingest(
     Expectations would otherwise follow the shards. Raises LakeError (and leaves the lake
     untouched) when the run cannot publish.
     """
-    sources = [s.name for s in select_sources(cfg, only_sources)]
+    selected = select_sources(cfg, only_sources)
+    check_inputs(selected)  # before any process is started for a run that cannot be
+    sources = [s.name for s in selected]
     run = RunInfo.new(ingest_date, run_id)
     log.info("run started", extra={"run": run.as_dict(), "workers": cfg.workers})
     stage = Lake(cfg.lake).stage(run.run_id, ingest_date, cfg.lake_options)
