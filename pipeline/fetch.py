@@ -6,8 +6,11 @@ Every request goes through `Fetcher.get`, which:
   redirect hop), unless the source allows private addresses;
 - waits for a per-host slot (at most `per_host_concurrency` requests, `min_delay_s` apart, or the
   robots.txt Crawl-delay when larger);
-- retries connection errors, timeouts, 5xx and 429 with exponential back-off and jitter,
-  honouring Retry-After (capped);
+- asks robots.txt (read once per origin, however many threads ask at once) before every hop:
+  a redirect into a disallowed path is never requested;
+- retries transient failures (connection errors, resets, cut bodies, timeouts, 5xx and 429)
+  with exponential back-off and jitter, honouring Retry-After (capped); what would fail the same
+  way again (redirect limits and loops, DNS, refusals, caps, undecodable bodies) is not retried;
 - follows at most `max_redirects` redirects itself (a loop is an error, not a hang);
 - reads at most `max_bytes` on the wire and decompresses gzip/deflate itself to at most
   `max_bytes`, within `total_timeout_s` for the whole response (slow drips end there).
@@ -23,6 +26,7 @@ import re
 import socket
 import threading
 import time
+import unicodedata
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,15 +65,29 @@ AI_AGENTS = (
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _REDIRECT_STATUS = {301, 302, 303, 307, 308}
 _MAX_ROBOTS = 512_000
+# Longer than any request line common servers accept (Apache and nginx stop near 8 KiB).
+MAX_URL_CHARS = 8192
+# Transport failures that may well not happen again: worth another attempt. Everything else
+# (UnsupportedProtocol, LocalProtocolError, TooManyRedirects, a bad URL, ...) fails the same way
+# every time.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    httpx.TimeoutException,
+    httpx.NetworkError,  # connect refused or reset, read/write/close errors
+    httpx.RemoteProtocolError,  # the server hung up mid-response or cut the body short
+)
 
 
 class FetchError(Exception):
-    """A URL that could not be fetched; `reason` is the quarantine reason."""
+    """A URL that could not be fetched; `reason` is the quarantine reason, `retry` whether
+    another attempt could succeed (a transient network fault rather than a verdict)."""
 
-    def __init__(self, reason: str, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, reason: str, message: str, status: int | None = None, *, retry: bool = False
+    ) -> None:
         super().__init__(message)
         self.reason = reason
         self.status = status
+        self.retry = retry
 
 
 @dataclass
@@ -113,17 +131,62 @@ def _blocked_ip(ip: str) -> bool:
 def netloc(url: str) -> str:
     """host:port of a URL, lower case, with the scheme's default port made explicit."""
     parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    port = port or (443 if parts.scheme.lower() == "https" else 80)
     return f"{(parts.hostname or '').lower()}:{port}"
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] as robots.txt and politeness see it: case and default port folded."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+
+
+def url_problem(url: str) -> str | None:
+    """Why a listed URL (a line of a URL list, a feed or sitemap link) is not an absolute
+    http(s) URL we would request, or None. Syntax only: no DNS, no robots.txt."""
+    if len(url) > MAX_URL_CHARS:
+        return f"longer than {MAX_URL_CHARS} characters"
+    if "\ufffd" in url:
+        return "bytes that are not UTF-8"
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in url):
+        return "whitespace or control characters in the URL"
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as e:
+        return f"unparseable URL: {e}"
+    if not parts.scheme:
+        return "not an absolute URL (no scheme)"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"scheme {parts.scheme.lower()!r} is not http(s)"
+    if not (parts.hostname or "").rstrip("."):
+        return "URL without a host"
+    if not port_ok:
+        return "port 0"
+    return None
 
 
 def check_url(url: str, allow_private: bool) -> str:
     """The URL's host, or FetchError(blocked_url) for schemes and addresses we never fetch."""
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError as e:
         raise FetchError("blocked_url", f"unparseable URL: {e}") from None
-    if parts.scheme not in ("http", "https"):
+    if parts.scheme.lower() not in ("http", "https"):
         raise FetchError("blocked_url", f"scheme {parts.scheme!r} is not http(s)")
     host = parts.hostname
     if not host:
@@ -131,7 +194,7 @@ def check_url(url: str, allow_private: bool) -> str:
     if allow_private:
         return host
     try:
-        infos = socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as e:
         raise FetchError("fetch_error", f"DNS: cannot resolve {host}: {e}") from None
     for info in infos:
@@ -195,6 +258,8 @@ class Fetcher:
         self._robots: dict[str, Protego | None | bool] = {}
         self._tdmrep: dict[str, list[dict[str, Any]]] = {}
         self._site_lock = threading.Lock()
+        # One lock per (origin, site file): the first thread reads it, the others wait for it.
+        self._site_file_locks: dict[tuple[str, str], threading.Lock] = {}
         self.requests = 0
 
     def close(self) -> None:
@@ -211,8 +276,7 @@ class Fetcher:
 
     @contextmanager
     def _slot(self, url: str) -> Iterator[None]:
-        parts = urlsplit(url)
-        host = f"{parts.scheme}://{parts.netloc}"
+        host = origin(url)
         h = self._host(host)
         with h.sem:
             with h.lock:
@@ -232,10 +296,17 @@ class Fetcher:
 
     # -- robots.txt and TDM reservations -----------------------------------------------------------
 
-    def _site_file(self, origin: str, path: str) -> Response | None:
+    def _site_file_lock(self, site: str, path: str) -> threading.Lock:
+        with self._site_lock:
+            lock = self._site_file_locks.get((site, path))
+            if lock is None:
+                lock = self._site_file_locks[(site, path)] = threading.Lock()
+            return lock
+
+    def _site_file(self, site: str, path: str) -> Response | None:
         """robots.txt or tdmrep.json; archived through on_response like every listing."""
         try:
-            resp = self.get(origin + path, retries=1, check_robots=False)
+            resp = self.get(site + path, retries=1, check_robots=False)
         except FetchError as e:
             if e.status is not None and 400 <= e.status < 500:
                 return None
@@ -247,24 +318,23 @@ class Fetcher:
     def robots(self, url: str) -> Protego | None | bool:
         """The site's robots.txt: a parser, None (no robots.txt: all allowed) or False (could
         not be read: nothing allowed, as RFC 9309 asks for unreachable robots.txt)."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        with self._site_lock:
-            if origin in self._robots:
-                return self._robots[origin]
-        try:
-            resp = self._site_file(origin, "/robots.txt")
-            rp: Protego | None | bool = None
-            if resp is not None and resp.status == 200:
-                rp = Protego.parse(resp.body[:_MAX_ROBOTS].decode("utf-8", errors="replace"))
-        except FetchError as e:
-            log.warning(
-                "robots.txt unreachable; site skipped", extra={"site": origin, "error": str(e)}
-            )
-            rp = False
-        with self._site_lock:
-            self._robots[origin] = rp
-        return rp
+        site = origin(url)
+        with self._site_file_lock(site, "/robots.txt"):
+            if site in self._robots:
+                return self._robots[site]
+            try:
+                resp = self._site_file(site, "/robots.txt")
+                rp: Protego | None | bool = None
+                if resp is not None and resp.status == 200:
+                    text = resp.body[:_MAX_ROBOTS].decode("utf-8", errors="replace")
+                    rp = Protego.parse(text)
+            except FetchError as e:
+                log.warning(
+                    "robots.txt unreachable; site skipped", extra={"site": site, "error": str(e)}
+                )
+                rp = False
+            self._robots[site] = rp
+            return rp
 
     def allowed(self, url: str) -> bool:
         rp = self.robots(url)
@@ -284,25 +354,23 @@ class Fetcher:
 
     def tdm_rules(self, url: str) -> list[dict[str, Any]]:
         """The site's /.well-known/tdmrep.json (W3C TDMRep), cached; [] when absent."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        with self._site_lock:
-            if origin in self._tdmrep:
-                return self._tdmrep[origin]
-        rules: list[dict[str, Any]] = []
-        try:
-            resp = self._site_file(origin, "/.well-known/tdmrep.json")
-            if resp is not None and resp.status == 200:
-                import json
+        site = origin(url)
+        with self._site_file_lock(site, "/.well-known/tdmrep.json"):
+            if site in self._tdmrep:
+                return self._tdmrep[site]
+            rules: list[dict[str, Any]] = []
+            try:
+                resp = self._site_file(site, "/.well-known/tdmrep.json")
+                if resp is not None and resp.status == 200:
+                    import json
 
-                data = json.loads(resp.body[:_MAX_ROBOTS].decode("utf-8", errors="replace"))
-                if isinstance(data, list):
-                    rules = [r for r in data if isinstance(r, dict)]
-        except (FetchError, ValueError):
-            rules = []
-        with self._site_lock:
-            self._tdmrep[origin] = rules
-        return rules
+                    data = json.loads(resp.body[:_MAX_ROBOTS].decode("utf-8", errors="replace"))
+                    if isinstance(data, list):
+                        rules = [r for r in data if isinstance(r, dict)]
+            except (FetchError, ValueError):
+                rules = []
+            self._tdmrep[site] = rules
+            return rules
 
     def tdm_reserved(self, url: str, resp: Response) -> bool:
         header = resp.header("tdm-reservation")
@@ -328,8 +396,6 @@ class Fetcher:
     ) -> Response:
         """GET with retries; 2xx and 304 return, anything else raises FetchError."""
         check_url(url, netloc(url) in self.private_ok)  # refused before robots.txt is asked
-        if check_robots and not self.allowed(url):
-            raise FetchError("robots_disallowed", "robots.txt disallows this URL for our agent")
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -340,9 +406,9 @@ class Fetcher:
         for attempt in range(attempts):
             delay = self.cfg.backoff_s * (2**attempt) * (0.5 + random.random())
             try:
-                resp = self._follow(url, headers)
+                resp = self._follow(url, headers, check_robots)
             except FetchError as e:
-                if e.reason != "fetch_error" or "redirect" in str(e) or "DNS" in str(e):
+                if not e.retry:
                     raise
                 last = e
             else:
@@ -362,12 +428,16 @@ class Fetcher:
         assert last is not None
         raise last
 
-    def _follow(self, url: str, headers: dict[str, str]) -> Response:
+    def _follow(self, url: str, headers: dict[str, str], check_robots: bool) -> Response:
         seen = [url]
         current = url
         for _ in range(self.cfg.max_redirects + 1):
             private_ok = netloc(current) in self.private_ok
             check_url(current, private_ok)
+            # Every hop, not only the first: a redirect into a disallowed path is never requested.
+            # Asked before taking the host's slot: reading robots.txt needs a slot of its own.
+            if check_robots and not self.allowed(current):
+                raise FetchError("robots_disallowed", "robots.txt disallows this URL for our agent")
             with self._slot(current):
                 resp = self._once(current, headers, private_ok)
             if resp.status in _REDIRECT_STATUS and resp.header("location"):
@@ -406,7 +476,9 @@ class Fetcher:
                         if time.monotonic() - start > self.cfg.total_timeout_s:
                             limit = self.cfg.total_timeout_s
                             raise FetchError(
-                                "fetch_error", f"TotalTimeout: response not complete in {limit}s"
+                                "fetch_error",
+                                f"TotalTimeout: response not complete in {limit}s",
+                                retry=True,
                             )
                 raw = b"".join(raw_parts)
                 encoding = (r.headers.get("content-encoding") or "identity").strip().lower()
@@ -423,10 +495,9 @@ class Fetcher:
                     fetched_at=fetched_at,
                     peer=peer,
                 )
-        except httpx.TimeoutException as e:
-            raise FetchError("fetch_error", f"{type(e).__name__}: {e}") from None
-        except httpx.HTTPError as e:
-            raise FetchError("fetch_error", f"{type(e).__name__}: {e}") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as e:
+            msg = f"{type(e).__name__}: {e}"
+            raise FetchError("fetch_error", msg, retry=isinstance(e, TRANSIENT_ERRORS)) from None
         return resp
 
 

@@ -789,7 +789,7 @@ class Lake:
             for url, kind, etag, lm, at, status in zip(
                 *(t.column(c).to_pylist() for c in cols), strict=True
             ):
-                if status is not None and not (200 <= status < 300 or status == 304):
+                if status is None or not (200 <= status < 300 or status == 304):
                     continue
                 prev = out.get(url)
                 if prev is None or at > prev[3]:

@@ -14,6 +14,8 @@ Stage = Literal["read", "extract", "normalize", "validate"]
 # each one; tests check that the two lists agree.
 Reason = Literal[
     "unreadable",  # the file or stream could not be opened or decompressed
+    "special_file",  # a FIFO, socket or device where an input file was listed: never opened
+    "outside_root",  # a symlink out of the input folder, or a path under no input: not followed
     "decode_error",  # bytes that are not text in any encoding we try
     "bad_json",  # a JSONL line that is not a JSON object
     "missing_field",  # a JSONL object without the mapped html/text field
@@ -27,6 +29,7 @@ Reason = Literal[
     "http_error",  # the server answered with an error status (after retries); message has it
     "fetch_error",  # network error, timeout, redirect loop, bad encoding (message: error class)
     "blocked_url",  # not http(s), or resolves to a loopback/private/link-local/metadata address
+    "bad_url",  # a URL-list line or listed link that is not an http(s) URL we would request
     "too_short",  # fewer words than validate.min_words after boilerplate removal
     "too_long",  # title or text beyond validate.max_title_chars / max_text_chars
     "bad_date",  # published_at after the fetch (beyond the skew) or before the configured floor

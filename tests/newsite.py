@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import socket
+import struct
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -62,12 +64,23 @@ class Site:
     )
     etag: str = '"feed-v1"'
     gone: bool = True  # /news/gone answers 404 until a test brings it back
+    # /news/reset, /news/cut, /news/stall, /news/mangled and /news/bulky fail (connection reset,
+    # body cut short, no answer in time, undecodable gzip, over the size cap without a
+    # Content-Length) until a test sets this to False; then they are ordinary stories.
+    faulty: bool = True
+    robots_delay: float = 0.0  # seconds robots.txt takes to answer (lets concurrent askers race)
 
     def paths(self) -> list[str]:
         return [p for _, p, _ in self.log]
 
-    def requested(self, path: str) -> int:
-        return sum(1 for p in self.paths() if p.split("?")[0] == path)
+    def requested(self, path: str, host: str | None = None) -> int:
+        """GETs of `path` (any query), on any port or only on `host` (a base URL)."""
+        want = host.split("://", 1)[-1] if host else None
+        return sum(
+            1
+            for _, p, h in self.log
+            if p.split("?")[0] == path and (want is None or h.get("Host") == want)
+        )
 
 
 def _rss(site: Site) -> bytes:
@@ -100,6 +113,35 @@ def _news_sitemap(site: Site) -> bytes:
         f"<url><loc>{site.base}/news/delta</loc><lastmod>{fresh}</lastmod></url>"
         "</urlset>"
     ).encode()
+
+
+def _junk_feed(site: Site) -> bytes:
+    """A feed whose links are half junk: other schemes, one relative link, one entry without."""
+    links = [
+        f"{site.base}/news/golf",
+        "mailto:desk@ledger.example",
+        "javascript:void(0)",
+        "ftp://ledger.example/pub/story.txt",
+        "/news/hotel",
+    ]
+    items = "".join(
+        f"<item><title>Item {i}</title><link>{u}</link></item>" for i, u in enumerate(links)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Junk Ledger</title><link>{site.base}/</link>{items}"
+        "<item><title>No link at all</title></item></channel></rss>"
+    ).encode()
+
+
+def junk_sitemap_lines(site: Site) -> list[str]:
+    return [
+        f"{site.base}/news/india",
+        "ftp://ledger.example/pub/",
+        "not a url",
+        f"{site.base}/news/juliet",
+        "javascript:alert(1)",
+    ]
 
 
 def _index(site: Site) -> bytes:
@@ -136,6 +178,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         site.hits[path] += 1
         n = site.hits[path]
         if path == "/robots.txt":
+            time.sleep(site.robots_delay)
             body = (
                 "User-agent: *\nDisallow: /private/\n\n"
                 "User-agent: GPTBot\nDisallow: /news/\n\n"
@@ -165,6 +208,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 f"<link>{site.base}/news/alpha</link><title>&b;</title></item></channel></rss>"
             )
             return self._send(200, bomb.encode(), "application/rss+xml")
+        if path == "/feed-junk.xml":
+            return self._send(200, _junk_feed(site), "application/rss+xml")
+        if path == "/sitemap-junk.txt":
+            return self._send(200, "\n".join(junk_sitemap_lines(site)).encode(), "text/plain")
+        if path.startswith("/hop/"):  # an endless chain of redirects, each to a new URL
+            return self._send(302, b"", extra={"Location": f"/hop/{int(path[5:]) + 1}"})
+        if path == "/news/to-private":  # allowed itself, redirects into a disallowed path
+            return self._send(302, b"", extra={"Location": "/private/secret"})
+        if path == "/news/to-ftp":
+            return self._send(302, b"", extra={"Location": "ftp://ledger.example/pub/file"})
+        if path == "/news/to-other-private":  # the same, on the other origin
+            return self._send(302, b"", extra={"Location": f"{site.other}/private/secret"})
+        if site.faulty and self._fault(path):
+            return None
         if path == "/news/flaky" and n == 1:
             return self._send(500, b"oops")
         if path == "/news/limited" and n == 1:
@@ -209,6 +266,33 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._send(200, body, extra=extra)
         return self._send(404, b"no such page")
 
+    def _fault(self, path: str) -> bool:
+        """Fail the way networks and servers do; False when `path` is not a faulty one."""
+        if path == "/news/reset":  # RST instead of an answer
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        elif path == "/news/cut":  # promises 5000 bytes, sends 300, hangs up
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "5000")
+            self.end_headers()
+            self.wfile.write(b"<html><p>" + b"x" * 291)
+        elif path == "/news/stall":  # answers after the client's read timeout
+            time.sleep(1.5)
+        elif path == "/news/mangled":
+            self._send(200, b"this is not gzip", extra={"Content-Encoding": "gzip"})
+        elif path == "/news/bulky":  # no Content-Length: the cap applies on the wire
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            with suppress(OSError):
+                self.wfile.write(b"<html>" + b"y" * 1_200_000)
+        else:
+            return False
+        self.close_connection = True
+        return True
+
 
 @contextmanager
 def serve() -> Iterator[Site]:
@@ -218,7 +302,8 @@ def serve() -> Iterator[Site]:
     other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     for s in (main, other):
         s.daemon_threads = True
-        threading.Thread(target=s.serve_forever, daemon=True).start()
+        # A short poll: shutdown() waits for it, twice per test.
+        threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True).start()
     site.base = f"http://127.0.0.1:{main.server_address[1]}"
     site.other = f"http://127.0.0.1:{other.server_address[1]}"
     try:

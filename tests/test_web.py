@@ -235,8 +235,8 @@ def test_each_feed_is_one_unit_of_work_and_url_lists_are_batched(tmp_path: Path)
         ],
     )
     shards = plan_shards(cfg, files_per_shard=2)
-    assert [(s.source, len(s.paths)) for s in shards] == [
-        ("feeds", 1), ("feeds", 1), ("list", 2), ("list", 2), ("list", 1)
+    assert [[(p.source, len(p.paths)) for p in s.parts] for s in shards] == [
+        [("feeds", 1)], [("feeds", 1)], [("list", 2)], [("list", 2)], [("list", 1)]
     ]  # fmt: skip
 
 

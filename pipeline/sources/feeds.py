@@ -7,6 +7,7 @@ feeds publishers serve.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -16,6 +17,8 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from pipeline.records import Hints
+
+log = logging.getLogger(__name__)
 
 
 class FeedError(ValueError):
@@ -48,7 +51,8 @@ def _names(entry: Any) -> tuple[str, ...]:
 
 
 def parse_feed(data: bytes, base_url: str) -> list[Link]:
-    """The entries of an RSS or Atom feed, in feed order, links made absolute."""
+    """The entries of an RSS or Atom feed, in feed order, links made absolute. Links of any
+    scheme are kept: the caller accounts for those it will not fetch (`bad_url`)."""
     import feedparser
 
     check_xml(data)
@@ -56,15 +60,15 @@ def parse_feed(data: bytes, base_url: str) -> list[Link]:
     if not parsed.entries and parsed.get("bozo") and not parsed.get("feed"):
         raise FeedError(f"not a feed: {parsed.get('bozo_exception')}")
     out = []
+    unlinked = 0
     for e in parsed.entries:
         link = e.get("link") or next(
             (x.get("href") for x in e.get("links") or [] if x.get("rel") == "alternate"), None
         )
-        if not link:
+        if not link or not str(link).strip():
+            unlinked += 1  # nothing to fetch nor to name: not an input
             continue
         url = urljoin(base_url, str(link).strip())
-        if not url.startswith(("http://", "https://")):
-            continue
         date = e.get("published") or e.get("updated") or e.get("dc_date")
         tags = tuple(t.get("term") for t in e.get("tags") or [] if t.get("term"))
         hints = Hints(
@@ -77,4 +81,6 @@ def parse_feed(data: bytes, base_url: str) -> list[Link]:
             sitename=parsed.feed.get("title") if parsed.get("feed") else None,
         )
         out.append(Link(url, hints, str(date) if date else None))
+    if unlinked:
+        log.warning("feed entries without a link", extra={"feed": base_url, "count": unlinked})
     return out

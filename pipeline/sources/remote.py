@@ -16,6 +16,8 @@ from typing import IO, cast
 import httpx
 import pyarrow.fs as pafs
 
+from pipeline.fetch import TRANSIENT_ERRORS
+
 log = logging.getLogger(__name__)
 
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
@@ -24,9 +26,9 @@ _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 class HttpRangeFile(io.RawIOBase):
     """A read-only, seekable view of one HTTP resource, fetched in blocks with Range requests.
 
-    Memory is one block whatever the file size. Transport errors and 5xx are retried with
-    back-off; a server that ignores Range (answers 200 with the whole body) is refused rather
-    than downloaded whole.
+    Memory is one block whatever the file size. Transient transport errors (timeouts, resets, cut
+    bodies), 5xx and 429 are retried with back-off; every failure ends as OSError. A server that
+    ignores Range (answers 200 with the whole body) is refused rather than downloaded whole.
     """
 
     def __init__(
@@ -59,8 +61,9 @@ class HttpRangeFile(io.RawIOBase):
         for attempt in range(self.retries + 1):
             try:
                 resp = self._client.get(self.url, headers={"Range": f"bytes={start}-{end}"})
-            except httpx.TransportError as e:
-                if attempt == self.retries:
+            except (httpx.HTTPError, httpx.InvalidURL) as e:
+                # Too many redirects, a redirect to another scheme, a bad URL: the same next time.
+                if attempt == self.retries or not isinstance(e, TRANSIENT_ERRORS):
                     raise OSError(f"GET {self.url}: {type(e).__name__}: {e}") from e
             else:
                 if resp.status_code < 500 and resp.status_code != 429:

@@ -61,10 +61,10 @@ def parse_sitemap(data: bytes, base_url: str, cap: int) -> Sitemap:
     data = gunzip_capped(data, cap)
     head = data.lstrip()[:64]
     if not head.startswith(b"<"):
-        # A plain-text sitemap: one URL per line.
-        urls = [line.strip() for line in data.decode("utf-8", errors="replace").splitlines()]
-        links = [Link(u, Hints(url=u)) for u in urls if u.startswith(("http://", "https://"))]
-        return Sitemap("urlset", [], links)
+        # A plain-text sitemap: one URL per line. Every non-blank line is kept, junk too: the
+        # caller accounts for what it will not fetch (`bad_url`).
+        lines = [line.strip() for line in data.decode("utf-8", errors="replace").splitlines()]
+        return Sitemap("urlset", [], [Link(u, Hints(url=u)) for u in lines if u])
     try:
         root = defused_fromstring(data, forbid_dtd=True, forbid_entities=True)
     except DefusedXmlException as e:

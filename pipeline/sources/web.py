@@ -6,6 +6,11 @@ links it lists are canonicalized, filtered, and looked up in the fetch state so 
 fetched; those are fetched concurrently (per-host limits in `pipeline.fetch`) and handed on in
 listing order as RawDoc, or as Rejected/Skipped with the reason. Every response is archived raw
 in the shard's WARC file, so a partition can be re-extracted later without the network.
+
+Nothing listed is dropped silently: a URL-list line or a listed link that is not an http(s) URL
+is an input too, quarantined as `bad_url`. A fetch that did not end in a 2xx or 304 is recorded
+in the fetch state as failed (its HTTP error status, or FAILED_STATUS), so later nights and
+`broadsheet requeue` fetch it again.
 """
 
 from __future__ import annotations
@@ -25,13 +30,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline.config import FeedSource, SitemapSource, UrlsSource, WebSource
-from pipeline.fetch import Fetcher, FetchError, Response, netloc
+from pipeline.fetch import MAX_URL_CHARS, Fetcher, FetchError, Response, netloc, url_problem
 from pipeline.filters import url_verdict
 from pipeline.normalize import canonicalize_url, parse_datetime
 from pipeline.records import Hints, RawDoc, Rejected, Signals, Skipped
@@ -47,20 +52,37 @@ _META_ROBOTS = re.compile(
 )
 HINTS_HEADER = "Broadsheet-Hints"
 SIGNALS_HEADER = "Broadsheet-Signals"
+# fetch_state.status of a request that got no usable HTTP answer (network error, timeout, cut or
+# undecodable body, size cap, refused address): not 2xx/304, so no later night counts it fetched.
+FAILED_STATUS = 0
 
 
 def seeds(src: WebSource) -> Iterator[str]:
-    """The seed URLs of a source: inline ones, then those in its files (one per line)."""
+    """The seeds of a source: inline URLs, then every line of its files but blank lines and
+    `#` comments. Junk lines are seeds too: reading them quarantines them (`bad_url`)."""
     yield from src.urls
     for path in src.paths:
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                for line in fh:
-                    line = line.strip()
-                    if line.startswith(("http://", "https://")):
+            with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                for line, cut in _lines(fh, MAX_URL_CHARS + 1):
+                    if not cut:  # an over-long line stays unstripped: longer than any URL
+                        line = line.strip()
+                    if line and not line.lstrip().startswith("#"):
                         yield line
         except OSError as e:
             log.warning("cannot read URL list", extra={"path": str(path), "error": str(e)})
+
+
+def _lines(fh: IO[str], cap: int) -> Iterator[tuple[str, bool]]:
+    """(line, cut): lines of at most `cap` characters. A longer one (a binary file, a runaway
+    line) is cut there and the rest of it read past in bounded steps, never held in memory."""
+    while line := fh.readline(cap):
+        if len(line) < cap or line.endswith("\n"):
+            yield line, False
+            continue
+        while (rest := fh.readline(cap)) and not rest.endswith("\n"):
+            pass
+        yield line, True
 
 
 # -- the shard's raw archive --------------------------------------------------------------------
@@ -140,7 +162,8 @@ class WebContext:
     run_id: str
     deadline: float  # time.monotonic() after which no new URL is started
 
-    def record(self, kind: str, url: str, resp: Response | None, status: int | None) -> None:
+    def record(self, kind: str, url: str, resp: Response | None, status: int) -> None:
+        """One fetch_state row: `status` is the HTTP status, or FAILED_STATUS without one."""
         self.add_state(
             {
                 "source": self.source.name,
@@ -181,10 +204,22 @@ def _reject(src: WebSource, url: str, e: FetchError) -> Rejected:
     return Rejected(src.name, url, "web", "read", e.reason, str(e)[:500])  # type: ignore[arg-type]
 
 
+def _bad_url(src: WebSource, url: str, problem: str) -> Rejected:
+    return Rejected(src.name, url[: MAX_URL_CHARS + 1], "web", "read", "bad_url", problem)
+
+
+def _failed(e: FetchError) -> int:
+    return e.status if e.status is not None else FAILED_STATUS
+
+
 def read_shard(seeds_: Sequence[str], ctx: WebContext) -> Iterator[Item]:
     """Everything one shard yields: listing failures, then its articles in listing order."""
     src = ctx.source
-    private_ok = frozenset(netloc(u) for u in seeds_) if src.fetch.allow_private else frozenset()
+    private_ok = (
+        frozenset(netloc(u) for u in seeds_ if url_problem(u) is None)
+        if src.fetch.allow_private
+        else frozenset()
+    )
     fetcher = Fetcher(
         src.fetch, on_response=ctx.archive.add, deadline=ctx.deadline, private_ok=private_ok
     )
@@ -196,7 +231,10 @@ def read_shard(seeds_: Sequence[str], ctx: WebContext) -> Iterator[Item]:
         for seed in seeds_:
             found: list[Link] = []
             failures: list[Item] = []
-            if isinstance(src, FeedSource):
+            problem = url_problem(seed)
+            if problem is not None:
+                failures.append(_bad_url(src, seed, problem))
+            elif isinstance(src, FeedSource):
                 found = _listing(seed, "feed", fetcher, ctx, failures)
             elif isinstance(src, SitemapSource):
                 found = _sitemap_links(seed, src, fetcher, ctx, failures)
@@ -210,6 +248,10 @@ def _fetch_listing(
     url: str, kind: str, fetcher: Fetcher, ctx: WebContext, failures: list[Item]
 ) -> Response | None:
     """A feed or sitemap, conditionally; None when unchanged or failed (failure recorded)."""
+    problem = url_problem(url)
+    if problem is not None:
+        failures.append(_bad_url(ctx.source, url, problem))
+        return None
     prior = ctx.state.get(canonicalize_url(url) or url)
     etag, lm = (prior[1], prior[2]) if prior and prior[0] == kind else (None, None)
     try:
@@ -219,7 +261,7 @@ def _fetch_listing(
             failures.append(_skip(ctx.source, url, "robots_disallowed"))
         else:
             failures.append(_reject(ctx.source, url, e))
-            ctx.record(kind, url, None, e.status)
+            ctx.record(kind, url, None, _failed(e))
         return None
     ctx.archive.add(resp)
     ctx.record(kind, url, resp, resp.status)
@@ -306,8 +348,11 @@ def _articles(links: Sequence[Link], fetcher: Fetcher, ctx: WebContext) -> Itera
     with ThreadPoolExecutor(src.fetch.concurrency, thread_name_prefix="fetch") as pool:
         pending: deque[tuple[Link, Future[Item] | Item]] = deque()
         for link, canon in todo:
-            verdict = url_verdict(link.url, src.filters)
-            if verdict is not None:
+            problem = url_problem(link.url)
+            verdict = url_verdict(link.url, src.filters) if problem is None else None
+            if problem is not None:
+                pending.append((link, _bad_url(src, link.url, problem)))
+            elif verdict is not None:
                 pending.append((link, _skip(src, link.url, verdict)))
             elif canon in ctx.state and ctx.state[canon][0] == "article":
                 pending.append((link, _skip(src, link.url, "unchanged")))
@@ -334,7 +379,7 @@ def _article(link: Link, fetcher: Fetcher, ctx: WebContext) -> Item:
     except FetchError as e:
         if e.reason == "robots_disallowed":
             return _skip(src, link.url, "robots_disallowed")
-        ctx.record("article", link.url, None, e.status)
+        ctx.record("article", link.url, None, _failed(e))
         return _reject(src, link.url, e)
     except Exception as e:  # a bug in one fetch must not lose the rest of the shard
         log.exception("fetch failed unexpectedly", extra={"url": link.url})
