@@ -1,4 +1,4 @@
-"""Nightly ingest: begin -> plan shards -> process each (mapped) -> merge, dedup, publish.
+"""Nightly ingest: begin -> plan shards -> process each (mapped) -> publish -> verdict.
 
 Thin on purpose: only airflow.sdk and the standard library at module level, no I/O at parse
 time; every task imports `pipeline` and calls the same functions the CLI does.
@@ -73,7 +73,7 @@ def broadsheet_nightly() -> None:
     @task(multiple_outputs=True)
     def begin() -> dict[str, Any]:
         """Fix the run's identity (id, ingest date, start time) and its sources."""
-        from pipeline.run import RunInfo, select_sources
+        from pipeline.shards import RunInfo, select_sources
 
         ctx = get_current_context()
         params = ctx["params"]
@@ -87,20 +87,28 @@ def broadsheet_nightly() -> None:
     @task
     def plan(sources: list[str]) -> list[dict[str, Any]]:
         """Split the sources into shards of bounded size (a small night is one shard)."""
-        from pipeline.run import plan_shards
+        from pipeline.shards import plan_shards
 
         params = get_current_context()["params"]
         cfg = _config(params["sources_file"])
-        shards = plan_shards(
-            cfg, sources, int(params["files_per_shard"]), float(params.get("shard_mb") or 64)
-        )
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from pipeline.config import ConfigError
+
+        try:
+            shards = plan_shards(
+                cfg, sources, int(params["files_per_shard"]), float(params.get("shard_mb") or 64)
+            )
+        except ConfigError as e:  # a path that does not exist: retrying will not create it
+            raise AirflowFailException(str(e)) from e
         log.info("%d shards", len(shards))
         return [s.as_dict() for s in shards]
 
     @task(max_active_tis_per_dagrun=4)
     def process(shard: dict[str, Any], run: dict[str, str]) -> dict[str, Any]:
         """One shard: read, extract, normalize, validate, dedup into the run's staging."""
-        from pipeline.run import RunInfo, Shard, process_shard
+        from pipeline.run import process_shard
+        from pipeline.shards import RunInfo, Shard
 
         cfg = _config(get_current_context()["params"]["sources_file"])
         result = process_shard(cfg, Shard.from_dict(shard), RunInfo.from_dict(run))
@@ -117,7 +125,8 @@ def broadsheet_nightly() -> None:
 
         from pipeline.gate import ValidationFailed
         from pipeline.lake import Lake
-        from pipeline.run import RunInfo, ShardResult, publish_run
+        from pipeline.run import ShardResult, publish_run
+        from pipeline.shards import RunInfo
 
         ctx = get_current_context()
         cfg = _config(ctx["params"]["sources_file"])
@@ -138,9 +147,19 @@ def broadsheet_nightly() -> None:
         }
         return out
 
+    @task(retries=0)
+    def verdict(summary: dict[str, Any]) -> None:
+        """Red when sources were held back: their data is safe, but someone must look."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        held = summary.get("held_back") or {}
+        if held:
+            lines = "; ".join(f"{name}: {why}" for name, why in held.items())
+            raise AirflowFailException(f"published without {len(held)} source(s): {lines}")
+
     started = begin()
     results = process.partial(run=started["run"]).expand(shard=plan(started["sources"]))
-    publish(results, started["run"], started["sources"])
+    verdict(publish(results, started["run"], started["sources"]))
 
 
 broadsheet_nightly()

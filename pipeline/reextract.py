@@ -19,15 +19,8 @@ import pyarrow.compute as pc
 from pipeline.config import Config, FeedSource, SitemapSource, UrlsSource
 from pipeline.lake import RAW, Lake, LakeError, partition_rel
 from pipeline.requeue import carry_over
-from pipeline.run import (
-    RunInfo,
-    RunSummary,
-    Shard,
-    ShardResult,
-    process_shard,
-    publish_run,
-    select_sources,
-)
+from pipeline.run import RunSummary, ShardResult, process_shard, publish_run
+from pipeline.shards import RunInfo, Shard, select_sources
 from pipeline.sources.web import raw_docs
 
 log = logging.getLogger(__name__)

@@ -25,15 +25,8 @@ import pyarrow.parquet as pq
 from pipeline.config import Config, FeedSource, SitemapSource, UrlsSource
 from pipeline.lake import RAW, TABLES, Lake, RunStage, part_of, partition_rel
 from pipeline.records import RawDoc, Rejected, Skipped
-from pipeline.run import (
-    RunInfo,
-    RunSummary,
-    Shard,
-    ShardResult,
-    process_shard,
-    publish_run,
-    select_sources,
-)
+from pipeline.run import RunSummary, ShardResult, process_shard, publish_run
+from pipeline.shards import RunInfo, Shard, select_sources
 
 log = logging.getLogger(__name__)
 

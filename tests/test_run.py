@@ -21,7 +21,8 @@ from pipeline.document import (
 from pipeline.normalize import NormalizeContext
 from pipeline.pool import WorkerPool
 from pipeline.records import RawDoc, Rejected
-from pipeline.run import RunInfo, Shard, plan_shards, process_shard, publish_run
+from pipeline.run import process_shard, publish_run
+from pipeline.shards import RunInfo, Shard, plan_shards
 from tests.conftest import article_html
 
 CTX = NormalizeContext("r", datetime(2026, 1, 1, tzinfo=UTC), "1.0.0")

@@ -20,7 +20,8 @@ import pytest
 
 from pipeline.config import Config, build_config
 from pipeline.lake import LakeError
-from pipeline.run import RunInfo, plan_shards, process_shard, publish_run, run_ingest
+from pipeline.run import process_shard, publish_run, run_ingest
+from pipeline.shards import RunInfo, plan_shards
 from tests.conftest import REPO, article_html
 
 DAY = date(2026, 11, 20)

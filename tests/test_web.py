@@ -13,7 +13,8 @@ import pytest
 
 from pipeline.config import build_config
 from pipeline.fetch import FetchError, check_url
-from pipeline.run import plan_shards, run_ingest
+from pipeline.run import run_ingest
+from pipeline.shards import plan_shards
 from pipeline.sources import warc
 from pipeline.sources.feeds import FeedError, parse_feed
 from tests.newsite import Site, serve

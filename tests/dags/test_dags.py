@@ -49,7 +49,7 @@ def test_dag_structure(airflow_db: Path) -> None:
     assert bag.import_errors == {}
     nightly = bag.get_dag("broadsheet_nightly")
     assert nightly is not None
-    assert {t.task_id for t in nightly.tasks} == {"begin", "plan", "process", "publish"}
+    assert {t.task_id for t in nightly.tasks} == {"begin", "plan", "process", "publish", "verdict"}
     assert nightly.max_active_runs == 1 and nightly.catchup is False
     assert nightly.dagrun_timeout is not None
     assert nightly.timetable.expression == "0 2 * * *"
@@ -59,6 +59,13 @@ def test_dag_structure(airflow_db: Path) -> None:
     publish = nightly.get_task("publish")
     assert [a.name for a in publish.outlets] == ["broadsheet_articles"]
     assert set(nightly.params.keys()) >= {"sources_file", "ingest_date", "sources"}
+    verdict = nightly.get_task("verdict")
+    assert verdict.upstream_task_ids == {"publish"}
+    verdict.python_callable({"held_back": {}})  # a whole night: green
+    from airflow.sdk.exceptions import AirflowFailException
+
+    with pytest.raises(AirflowFailException, match="published without 1 source"):
+        verdict.python_callable({"held_back": {"beta": "0 inputs from /in/beta; kept"}})
     consumer = bag.get_dag("broadsheet_training_export")
     assert consumer is not None
     assert "broadsheet_articles" in str(consumer.timetable.asset_condition)

@@ -70,7 +70,13 @@ def test_nightly_under_the_scheduler_writes_the_lake_dags_test_writes(
         tasks = cluster.task_states(NIGHTLY, run_id)
         assert state == "success", f"{tasks}\n{cluster.task_logs()[-6000:]}"
         # A small night is one shard: one task start-up, not one per source and file.
-        assert sorted(tasks) == [("begin", -1), ("plan", -1), ("process", 0), ("publish", -1)]
+        assert sorted(tasks) == [
+            ("begin", -1),
+            ("plan", -1),
+            ("process", 0),
+            ("publish", -1),
+            ("verdict", -1),
+        ]
         _, exported = cluster.wait_for_run(EXPORT, None, timeout=120)
         assert exported == "success"
     finally:

@@ -1,0 +1,200 @@
+"""Shards: how a night is cut into units of work (one mapped task each), and a run's identity.
+
+Cheap to import (the configuration only; readers are imported when a plan lists files), so the
+DAG's `begin` and `plan` tasks do not pay for the extraction stack.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeGuard
+
+from pipeline.config import (
+    Config,
+    ConfigError,
+    FeedSource,
+    SitemapSource,
+    SourceConfig,
+    UrlsSource,
+)
+
+
+@dataclass(frozen=True)
+class ShardPart:
+    """Some inputs of one source."""
+
+    source: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One unit of work (one mapped task): inputs of one or more sources, in input order.
+    Small enough to travel as an XCom."""
+
+    index: int
+    parts: tuple[ShardPart, ...]
+
+    @classmethod
+    def of(cls, index: int, source: str, paths: Sequence[str]) -> Shard:
+        return cls(index, (ShardPart(source, tuple(paths)),))
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(p.source for p in self.parts))
+
+    def as_dict(self) -> dict[str, Any]:
+        parts = [{"source": p.source, "paths": list(p.paths)} for p in self.parts]
+        return {"index": self.index, "parts": parts}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Shard:
+        parts = tuple(
+            ShardPart(str(p["source"]), tuple(str(x) for x in p["paths"])) for p in d["parts"]
+        )
+        return cls(int(d["index"]), parts)
+
+
+# A shard is cut at this many input bytes (as stored, compressed or not) or files_per_shard
+# files, whichever comes first. Below it, sources share shards: a small night is one task,
+# not one task start-up (seconds each under a scheduler) per source and file.
+SHARD_MB = 64
+
+
+def plan_shards(
+    cfg: Config,
+    only_sources: Sequence[str] | None = None,
+    files_per_shard: int = 200,
+    shard_mb: float = SHARD_MB,
+) -> list[Shard]:
+    """Split the selected sources into shards of bounded size, in input order.
+
+    Input order (sources as configured, files sorted) is what makes "first seen wins"
+    deduplication the same however the shards are executed. Web sources fetch within their
+    shard, so each feed or sitemap (and each slice of a URL list) stays a shard of its own.
+    """
+    from pipeline.sources import source_files  # the readers: only once files are listed
+
+    budget = shard_mb * 1e6
+    shards: list[Shard] = []
+    parts: list[ShardPart] = []
+    files, size = 0, 0.0
+
+    def cut() -> None:
+        nonlocal parts, files, size
+        if parts:
+            shards.append(Shard(len(shards), tuple(parts)))
+        parts, files, size = [], 0, 0.0
+
+    selected = select_sources(cfg, only_sources)
+    check_inputs(selected)
+    for src in selected:
+        if is_web(src):
+            cut()
+            for seeds in _web_slices(src, files_per_shard):
+                shards.append(Shard.of(len(shards), src.name, seeds))
+            continue
+        for path in source_files(src):
+            n = _size(path, budget)
+            if parts and (files >= files_per_shard or size + n > budget):
+                cut()
+            if not parts or parts[-1].source != src.name:
+                parts.append(ShardPart(src.name, ()))
+            parts[-1] = ShardPart(src.name, (*parts[-1].paths, path))
+            files, size = files + 1, size + n
+    cut()
+    return shards
+
+
+class MissingInputs(ConfigError):
+    """Configured input paths that do not exist: a typo or a moved folder, not an empty night."""
+
+
+def check_inputs(sources: Sequence[SourceConfig]) -> None:
+    """Raise MissingInputs naming every configured local path that does not exist."""
+    missing = [
+        f"{src.name}: {p}"
+        for src in sources
+        for p in src.paths
+        if "://" not in str(p) and not os.path.lexists(p)
+    ]
+    if missing:
+        raise MissingInputs("input paths that do not exist:\n  " + "\n  ".join(missing))
+
+
+def _web_slices(src: SourceConfig, files_per_shard: int) -> Iterator[list[str]]:
+    from pipeline.sources import is_archive, source_files
+
+    batch: list[str] = []
+    for seed in source_files(src):
+        if is_archive(src, seed):  # a feed or a sitemap: a shard of its own
+            yield [seed]
+            continue
+        batch.append(seed)
+        if len(batch) >= files_per_shard:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _size(path: str, budget: float) -> float:
+    """Bytes of a local input; a remote one (a CC-NEWS WARC, ~1 GB) counts as a full shard."""
+    if "://" in path:
+        return budget
+    try:
+        return float(os.stat(path).st_size)
+    except OSError:  # listed but gone or unreadable: its reader quarantines it
+        return 0.0
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Identity of one run, shared by all its shards and its publisher."""
+
+    run_id: str
+    ingest_date: date
+    started_at: datetime
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "run_id": self.run_id,
+            "ingest_date": self.ingest_date.isoformat(),
+            "started_at": self.started_at.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, str]) -> RunInfo:
+        return cls(
+            d["run_id"],
+            date.fromisoformat(d["ingest_date"]),
+            datetime.fromisoformat(d["started_at"]),
+        )
+
+    @classmethod
+    def new(cls, ingest_date: date, run_id: str | None = None) -> RunInfo:
+        now = datetime.now(UTC)
+        return cls(run_id or new_run_id(now), ingest_date, now)
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+
+
+def select_sources(cfg: Config, names: Sequence[str] | None) -> tuple[SourceConfig, ...]:
+    if not names:
+        return cfg.sources
+    known = {s.name: s for s in cfg.sources}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ValueError(f"unknown source(s): {', '.join(missing)}; known: {', '.join(known)}")
+    return tuple(known[n] for n in names)
+
+
+def is_web(src: SourceConfig) -> TypeGuard[FeedSource | SitemapSource | UrlsSource]:
+    """A source Broadsheet fetches itself (feeds, sitemaps, URL lists)."""
+    return isinstance(src, FeedSource | SitemapSource | UrlsSource)
