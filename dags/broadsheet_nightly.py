@@ -19,7 +19,9 @@ from typing import Any
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
-DEFAULT_SOURCES = str(Path(__file__).resolve().parent.parent / "examples" / "sources.yaml")
+DEFAULT_SOURCES = os.environ.get("BROADSHEET_SOURCES") or str(
+    Path(__file__).resolve().parent.parent / "examples" / "sources.yaml"
+)
 log = logging.getLogger("broadsheet.dags")
 ARTICLES = Asset(name="broadsheet_articles", uri="broadsheet://lake/articles")
 

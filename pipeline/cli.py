@@ -138,7 +138,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from pipeline.lake import LakeError
     from pipeline.run import run_ingest
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         cfg, only = _ingest_config(args)
     except ConfigError as e:
@@ -286,6 +286,8 @@ def _report(args: argparse.Namespace) -> int:
                 print(f"  {key:<10} {r[key]}")
         for w in r.get("warnings") or []:
             print(f"  warning    {w}")
+        if r.get("message"):
+            print(f"  message    {r['message']}")
     return EXIT_OK
 
 

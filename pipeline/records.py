@@ -23,7 +23,7 @@ Reason = Literal[
     "truncated",  # a WARC record shorter than its declared length: the capture was cut
     "bad_record",  # WARC framing or an HTTP message that cannot be parsed; reading resumed after it
     "too_large",  # input above extract.max_bytes
-    "timeout",  # extraction exceeded extract.timeout_s
+    "timeout",  # reading made no progress within its deadline, or extraction exceeded its own
     "extractor_error",  # the extractor raised
     "no_content",  # nothing article-like was extracted
     "http_error",  # the server answered with an error status (after retries); message has it

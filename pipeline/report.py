@@ -295,35 +295,29 @@ def _write(lake: Lake, path: str, text: str) -> None:
 
 def runs_on(lake: Lake, day: date) -> list[dict[str, Any]]:
     """The runs of an ingest date with where their reports are (for `broadsheet report`)."""
-    con = lake.connect()
-    try:
-        rows = con.execute(
-            "SELECT run_id, status, checks, written, quarantined, report, data_docs, warnings "
-            "FROM runs WHERE ingest_date = ? ORDER BY started_at",
-            [day],
-        ).fetchall()
-    finally:
-        con.close()
     out = []
 
     def where(rel: str | None) -> str | None:
         return lake.storage.uri_of(lake.storage.path(rel)) if rel else None
 
-    for rid, status, checks, written, quar, report, docs, warnings in rows:
+    # Read from the run files, not the catalog: a night that never published has no catalog.
+    for row in sorted(lake.runs_on(day), key=lambda r: r["started_at"]):
+        report = row["report"]
         out.append(
             {
-                "run_id": rid,
-                "status": status,
-                "checks": checks,
-                "written": written,
-                "quarantined": quar,
+                "run_id": row["run_id"],
+                "status": row["status"],
+                "checks": row["checks"],
+                "written": row["written"],
+                "quarantined": row["quarantined"],
                 "report": where(posixpath.join(report, "report.html") if report else None),
                 "validation": where(posixpath.join(report, "validation.json") if report else None),
-                "data_docs": where(docs),
-                "warnings": list(warnings or []),
+                "data_docs": where(row["data_docs"]),
+                "warnings": list(row["warnings"] or []),
+                "message": row["message"] if row["status"] != "published" else None,
             }
         )
-    # Failed runs have no run row: their validation reports are still on disk.
+    # Runs the gate stopped have no run row: their validation reports are still on disk.
     failed = lake.storage.files(
         lake.storage.path("reports", f"ingest_date={day.isoformat()}"), "*/validation.json"
     )

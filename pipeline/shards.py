@@ -146,8 +146,10 @@ def _size(path: str, budget: float) -> float:
     """Bytes of a local input; a remote one (a CC-NEWS WARC, ~1 GB) counts as a full shard."""
     if "://" in path:
         return budget
+    from pipeline.sources.files import path_of
+
     try:
-        return float(os.stat(path).st_size)
+        return float(os.stat(path_of(path)).st_size)
     except OSError:  # listed but gone or unreadable: its reader quarantines it
         return 0.0
 

@@ -44,8 +44,12 @@ HEADER_KEYS = frozenset(
         "language",
     }
 )
-_HEADER = re.compile(r"^\s*([A-Za-z]+)\s*:\s*(.*?)\s*$")
+# The value is stripped in code: a lazy `(.*?)\s*$` is quadratic on a long line of blanks.
+_HEADER = re.compile(r"^\s*([A-Za-z]+)\s*:(.*)$")
 _BLOCKS = re.compile(r"\n[ \t]*\n")
+# Any run of blank lines separates two blocks as one blank line does; collapsed first, so a
+# file of millions of empty lines costs one scan, not a Python step per line.
+_BLANK_RUN = re.compile(r"\n[ \t\n]*\n")
 # A sentence ends at . ! ? before a capitalised word or the end ("Oct. 31" does not end one).
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\s+(?=[A-ZÀ-Þ])|\s*$)")
 _WORD = re.compile(r"\w+", re.U)
@@ -75,7 +79,7 @@ def _headers(lines: list[str]) -> tuple[dict[str, str], list[str]]:
         m = _HEADER.match(lines[i])
         if not m or m.group(1).lower() not in HEADER_KEYS:
             return {}, lines  # not a header block after all: treat everything as text
-        headers[m.group(1).lower()] = m.group(2)
+        headers[m.group(1).lower()] = m.group(2).strip()
         i += 1
     return headers, lines[i:]
 
@@ -105,7 +109,7 @@ def _looks_like_dek(candidate: str, next_block_is_furniture: bool, first_body: s
 
 def parse_text_article(raw: str) -> TextArticle:
     """Headline, dek and body of one dump article; furniture dropped, body order kept."""
-    lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _BLANK_RUN.sub("\n\n", raw.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     headers, rest = _headers(lines)
     blocks = [[ln for ln in b.split("\n") if ln.strip()] for b in _BLOCKS.split("\n".join(rest))]
     blocks = [b for b in blocks if b]

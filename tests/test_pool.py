@@ -193,6 +193,25 @@ def test_cli_night_whose_workers_cannot_start_fails_and_publishes_nothing(tmp_pa
         "SELECT status, message FROM read_parquet(?)", [str(lake / "runs" / "*" / "*.parquet")]
     ).fetchall()
     assert status == "failed" and "Could not parse SQLAlchemy URL" in message
+    report = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "report",
+            "--lake",
+            str(lake),
+            "--date",
+            "2026-11-25",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert report.returncode == 0, report.stderr
+    assert ": failed, checks not run" in report.stdout
+    assert "Could not parse SQLAlchemy URL" in report.stdout
 
     env["PYTHONPATH"] = str(REPO)  # the environment mended: the same night publishes
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)

@@ -4,12 +4,13 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
 import zstandard
 
 from pipeline.config import FilesSource, JsonlFields, JsonlSource, TextSource
-from pipeline.records import RawDoc, Rejected
-from pipeline.sources import read_source
-from pipeline.sources.files import discover
+from pipeline.records import RawDoc, Rejected, Skipped
+from pipeline.sources import is_archive, read_source, source_files
+from pipeline.sources.files import discover, path_of
 from tests.conftest import article_html
 
 
@@ -124,3 +125,103 @@ def test_jsonl_gzip_damaged_mid_file_keeps_earlier_lines(tmp_path: Path) -> None
     out = list(read_source(JsonlSource(name="j", type="jsonl", paths=(f,)), 10**6))
     assert sum(isinstance(o, RawDoc) for o in out) > 10
     assert isinstance(out[-1], Rejected) and out[-1].reason == "unreadable"
+
+
+# -- issue 15: what discovery admits, WARC folders, splitting in blocks ------------------------
+
+
+def _kinds(items: list[RawDoc | Rejected | Skipped], root: Path) -> dict[str, str]:
+    out = {}
+    for i in items:
+        name = path_of(i.input_ref).relative_to(root).as_posix()
+        if isinstance(i, RawDoc):
+            out[name] = "doc"
+        elif isinstance(i, Rejected):
+            out[name] = f"{i.stage}:{i.reason}"
+        else:
+            out[name] = f"skipped:{i.reason}"
+    return out
+
+
+def test_symlinks_are_followed_inside_the_root_only(tmp_path: Path) -> None:
+    root, outside = tmp_path / "in", tmp_path / "out"
+    (root / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.html").write_text("<p>SECRET-OUTSIDE</p>")
+    (root / "sub" / "page.html").write_text(article_html())
+    (root / "inside.html").symlink_to("sub/page.html")
+    (root / "escape.html").symlink_to(outside / "secret.html")
+    (root / "loop.html").symlink_to("loop.html")
+    (root / "dangling.html").symlink_to("nowhere.html")
+    (root / "away").symlink_to(outside)  # a folder outside: listed, refused, never walked
+    (root / "again").symlink_to(".")  # a folder loop inside: not walked twice
+    items = list(read_source(_files(tmp_path, "s", [root]), 10**6))
+    got = _kinds(items, root)
+    assert got == {
+        "away": "read:outside_root",
+        "dangling.html": "read:unreadable",
+        "escape.html": "read:outside_root",
+        "inside.html": "doc",
+        "loop.html": "read:outside_root",
+        "sub/page.html": "doc",
+    }
+    assert not any("SECRET-OUTSIDE" in repr(i) for i in items)
+    # A file named as a root is read wherever its symlink points: the user named it.
+    [named] = read_source(_files(tmp_path, "s", [root / "escape.html"]), 10**6)
+    assert isinstance(named, RawDoc) and named.html == b"<p>SECRET-OUTSIDE</p>"
+
+
+def test_a_missing_root_is_warned_about_and_reads_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = tmp_path / "typo"
+    assert list(read_source(_files(tmp_path, "s", [missing]), 10**6)) == []
+    assert any(getattr(r, "path", None) == str(missing) for r in caplog.records)
+
+
+def test_a_folder_of_warcs_in_a_files_source_reads_as_warc(tmp_path: Path) -> None:
+    from tests.warcgen import Writer, news_page
+
+    (tmp_path / "crawl").mkdir()
+    for name, gz in (("a.warc.gz", True), ("b.warc", False)):
+        w = Writer(tmp_path / "crawl" / name, gzip=gz)
+        w.warcinfo()
+        w.response(news_page(len(name)))
+        w.close()
+    (tmp_path / "crawl" / "page.html").write_text(article_html())
+    src = _files(tmp_path, "s", [tmp_path / "crawl"])
+    items = list(read_source(src, 10**6))
+    kinds = sorted((Path(i.input_ref).name.split("@")[0], type(i).__name__) for i in items)
+    assert kinds == [
+        ("a.warc.gz", "RawDoc"),
+        ("a.warc.gz", "Skipped"),
+        ("b.warc", "RawDoc"),
+        ("b.warc", "Skipped"),
+        ("page.html", "RawDoc"),
+    ]
+    assert all(
+        i.input_format == "warc" for i in items if isinstance(i, RawDoc) and "@" in i.input_ref
+    )
+    # Each WARC is a unit of work of its own, as in a `warc` source.
+    assert [is_archive(src, loc) for loc in source_files(src)] == [True, True, False]
+
+
+def test_text_split_in_blocks_keeps_long_lines_and_a_final_delimiter(tmp_path: Path) -> None:
+    f = tmp_path / "d.txt"
+    long = b"word " * 500_000  # 2.5 MB on one line, across several read blocks
+    f.write_bytes(b"First\n\n" + long + b"\n=====\nSecond\n\nBody.\n=====")
+    out = list(read_source(TextSource(name="t", type="text", paths=(f,)), 10**7))
+    assert [o.input_ref for o in out] == [f"{f}#1", f"{f}#2"]
+    first, second = out
+    assert isinstance(first, RawDoc) and first.text == (b"First\n\n" + long + b"\n").decode()
+    assert isinstance(second, RawDoc) and second.text == "Second\n\nBody.\n"
+
+
+def test_deep_json_and_any_line_error_cost_one_line(tmp_path: Path) -> None:
+    f = tmp_path / "d.jsonl"
+    deep = b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    f.write_bytes(b'{"text": "before"}\n' + deep + b"\n" + b'{"text": "after"}\n')
+    out = list(read_source(JsonlSource(name="j", type="jsonl", paths=(f,)), 10**6))
+    assert [type(o).__name__ for o in out] == ["RawDoc", "Rejected", "RawDoc"]
+    assert isinstance(out[1], Rejected) and out[1].reason == "bad_json"
+    assert "RecursionError" in out[1].message

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.textdump import parse_text_article
 from tests.conftest import SHARED
@@ -123,3 +126,35 @@ def test_seed_article_through_the_whole_pipeline(tmp_path: Path) -> None:
     paragraphs = text.split("\n\n")
     assert len(paragraphs) == 11 and paragraphs[-1].endswith("CNN reports.")
     assert published is None and url is None and lang == "en"
+
+
+# -- issue 15: any text, parsed in bounded time ---------------------------------------------------
+
+_PIECES = st.sampled_from(
+    ["\n", "\n\n", " \t\n", "\r\n", "URL: x\n", "Date:", " " * 50, "Headline", "Body text. ", "="]
+    + ["• ", "Share this article", "Jane Doe/Agency\n", "Subscribe to continue.", "\f", "\x00"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(raw=st.one_of(st.text(max_size=2000), st.lists(_PIECES, max_size=80).map("".join)))
+def test_any_text_parses_without_raising(raw: str) -> None:
+    t0 = time.monotonic()
+    a = parse_text_article(raw)
+    assert time.monotonic() - t0 < 2
+    assert all(p.strip() for p in a.paragraphs)
+
+
+@pytest.mark.timeout(60)
+def test_floods_of_blank_lines_and_long_blank_headers_parse_in_bounded_time() -> None:
+    t0 = time.monotonic()
+    assert parse_text_article("\n" * 10_000_000).paragraphs == ()
+    # Blank runs between blocks are one separator, however long.
+    a = parse_text_article("Headline\n" + " \n" * 2_000_000 + "First paragraph of the body.")
+    assert (a.title, a.paragraphs) == ("Headline", ("First paragraph of the body.",))
+    assert time.monotonic() - t0 < 2, "a Python step per blank line"
+    # Blanks inside a header value (a lazy regex was quadratic on them: minutes at this size).
+    t0 = time.monotonic()
+    b = parse_text_article("URL: https://x" + " " * 200_000 + "y\n\nHeadline\n\nBody.")
+    assert b.headers == {"url": "https://x" + " " * 200_000 + "y"} and b.title == "Headline"
+    assert time.monotonic() - t0 < 2

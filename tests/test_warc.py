@@ -17,8 +17,8 @@ import pytest
 
 from pipeline.config import Filters, WarcSource, build_config
 from pipeline.records import RawDoc, Rejected, Skipped
-from pipeline.run import plan_shards, run_ingest
-from pipeline.sources import warc
+from pipeline.run import run_ingest
+from pipeline.sources import is_archive, warc
 from tests.conftest import SHARED
 from tests.warcgen import Page, Writer, news_page
 
@@ -252,9 +252,7 @@ def test_listing_resolves_against_base_and_refuses_escapes(tmp_path: Path) -> No
     locs = list(warc.locations(src))
     assert locs[:2] == [f"{base}/segments/a/one.warc.gz", f"{base}/segments/a/two.warc.gz"]
     assert len(locs) == 5
-    cfg = build_config({"lake": str(tmp_path / "lake"), "sources": [src.model_dump(mode="json")]})
-    shards = plan_shards(cfg)
-    assert [len(s.paths) for s in shards] == [1] * 5  # one WARC file, one unit of work
+    assert all(is_archive(src, loc) for loc in locs)  # one WARC file, one unit of work
     items = [i for loc in locs for i in warc.read(loc, src, 10**6)]
     assert _summary(items) == {"doc": 3, "quarantine:unreadable": 3}
     assert list(warc.locations(_src(listing, base=str(base), max_files=1))) == locs[:1]
@@ -435,8 +433,9 @@ needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/corpu
             {"doc": 1, "skip:revisit": 1, "skip:not_response": 4},
         ),
         (
+            # The last member starts with blank lines: the request record in it is lost.
             "warcio/damaged/example-wrong-chunks.warc.gz",
-            {"quarantine:truncated": 1, "quarantine:bad_record": 1, "skip:not_response": 1},
+            {"quarantine:truncated": 1, "quarantine:bad_record": 2},
         ),
     ],
 )
@@ -484,3 +483,49 @@ def test_cli_ingests_warc_files_given_as_paths(tmp_path: Path) -> None:
     ]
     mixed = ["ingest", str(path), str(tmp_path), "--lake", str(lake), "--no-progress"]
     assert main(mixed) == 2  # WARCs and other inputs are separate sources
+
+
+# -- issue 15: damage never sends the reader back, garbage is one row ---------------------------
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("which", [0, 1, 2])
+@pytest.mark.parametrize("length", [0, 3, 10, 100, 300, 600])
+def test_a_lying_content_length_in_a_gzip_member_costs_that_record_only(
+    tmp_path: Path, which: int, length: int
+) -> None:
+    """Once looped forever: warcio's offset ran back before the damaged member, and the resync
+    found the same member again and again."""
+    path = tmp_path / "lie.warc.gz"
+    w = _pages(path, 4)
+    data = path.read_bytes()
+    rec = gzip.decompress(data[w.offsets[which] : w.offsets[which + 1]])
+    m = re.search(rb"Content-Length: (\d+)", rec)
+    assert m
+    lied = gzip.compress(rec.replace(m.group(0), b"Content-Length: %d" % length))
+    path.write_bytes(data[: w.offsets[which]] + lied + data[w.offsets[which + 1] :])
+    items = _read(path)
+    refs = [i.input_ref for i in items]
+    assert len(items) == 4 and len(set(refs)) == 4  # one item per record, none twice
+    offsets = [int(r.rsplit("@", 1)[1]) for r in refs]
+    assert offsets == sorted(offsets)
+    docs = [i for i in items if isinstance(i, RawDoc)]
+    assert len(docs) == 3 and isinstance(items[which], Rejected)
+
+
+def test_a_gzip_that_is_not_a_warc_is_one_quarantine_row(tmp_path: Path) -> None:
+    path = tmp_path / "notes.warc.gz"
+    path.write_bytes(gzip.compress(b"just some notes, one line after another\n" * 2000))
+    [item] = _read(path)
+    assert isinstance(item, Rejected) and item.reason == "bad_record"
+    assert item.input_ref == f"{path}@0" and item.message.startswith("not a WARC/ARC file")
+    plain = tmp_path / "notes.warc"
+    plain.write_bytes(b"just some notes, one line after another\n" * 2000)
+    assert _summary(_read(plain)) == {"quarantine:bad_record": 1}
+
+
+def test_a_file_cut_inside_its_first_member_is_a_truncated_row(tmp_path: Path) -> None:
+    path = tmp_path / "cut.warc.gz"
+    w = _pages(path, 2)
+    path.write_bytes(path.read_bytes()[: w.offsets[1] // 3])
+    assert _summary(_read(path)) == {"quarantine:truncated": 1}

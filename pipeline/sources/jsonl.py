@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,29 +10,16 @@ from typing import Any
 
 from pipeline.config import JsonlFields
 from pipeline.records import Hints, RawDoc, Rejected, excerpt
-from pipeline.sources.files import READ_ERRORS, open_binary
-
-_CHUNK = 1 << 16
-
-
-def _lines(path: Path, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, bytes) per line; None for a line longer than max_bytes, skipped unread."""
-    with open_binary(path) as fh:
-        lineno = 0
-        while True:
-            line = fh.readline(max_bytes + 1)
-            if not line:
-                return
-            lineno += 1
-            if len(line) > max_bytes and not line.endswith(b"\n"):
-                # Drain the rest of the over-long line in bounded chunks.
-                while True:
-                    rest = fh.readline(_CHUNK)
-                    if not rest or rest.endswith(b"\n"):
-                        break
-                yield lineno, None
-            else:
-                yield lineno, line
+from pipeline.sources.files import (
+    READ_ERRORS,
+    Deadline,
+    NotRegular,
+    ReadTimeout,
+    TooLarge,
+    chunks,
+    lines,
+    ref_of,
+)
 
 
 def _get(obj: dict[str, Any], dotted: str | None) -> Any:
@@ -86,8 +74,9 @@ def _hints(obj: dict[str, Any], f: JsonlFields) -> Hints:
 def parse_line(source: str, ref: str, line: bytes, f: JsonlFields) -> RawDoc | Rejected:
     try:
         obj = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as e:
-        return Rejected(source, ref, "jsonl", "read", "bad_json", str(e)[:300], excerpt(line))
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
+        msg = f"{type(e).__name__}: {str(e)[:300]}"
+        return Rejected(source, ref, "jsonl", "read", "bad_json", msg, excerpt(line))
     if not isinstance(obj, dict):
         return Rejected(
             source,
@@ -126,24 +115,51 @@ def parse_line(source: str, ref: str, line: bytes, f: JsonlFields) -> RawDoc | R
     )
 
 
-def read(path: Path, source: str, f: JsonlFields, max_bytes: int) -> Iterator[RawDoc | Rejected]:
+def read(
+    path: Path,
+    source: str,
+    f: JsonlFields,
+    max_bytes: int,
+    ref: str | None = None,
+    deadline_s: float | None = None,
+) -> Iterator[RawDoc | Rejected]:
+    """One item per non-blank line (`file:line`); whatever ends the file early (damage, a bomb,
+    no progress) is one quarantine row for the next line, and the lines before it are kept."""
+    base = ref_of(path) if ref is None else ref
+    deadline = Deadline(deadline_s)
     lineno = 0
+    blocks = chunks(path, deadline)
     try:
-        for lineno, line in _lines(path, max_bytes):
-            ref = f"{path}:{lineno}"
-            if line is None:
-                yield Rejected(
-                    source, ref, "jsonl", "read", "too_large", f"line over {max_bytes} bytes"
-                )
-            elif line.strip():
-                yield parse_line(source, ref, line, f)
-    except READ_ERRORS as e:
-        # Lines before the damage were already yielded; the rest of the file is one loss.
-        yield Rejected(
-            source,
-            f"{path}:{lineno + 1}",
-            "jsonl",
-            "read",
-            "unreadable",
-            f"{type(e).__name__} after line {lineno}: {e}",
-        )
+        with contextlib.closing(blocks):
+            for lineno, line in lines(blocks, max_bytes):
+                item_ref = f"{base}:{lineno}"
+                if line is None:
+                    msg = f"line over {max_bytes} bytes"
+                    yield Rejected(source, item_ref, "jsonl", "read", "too_large", msg)
+                else:
+                    yield _parsed(source, item_ref, line, f)
+                deadline.restart()
+    except Exception as e:  # any failure of one file is one row, not the night's end
+        yield _failure(source, f"{base}:{lineno + 1}", lineno, e)
+
+
+def _parsed(source: str, ref: str, line: bytes, f: JsonlFields) -> RawDoc | Rejected:
+    try:
+        return parse_line(source, ref, line, f)
+    except Exception as e:  # a line the mapping cannot handle is that line's row
+        msg = f"{type(e).__name__}: {str(e)[:300]}"
+        return Rejected(source, ref, "jsonl", "read", "bad_json", msg, excerpt(line))
+
+
+def _failure(source: str, ref: str, lineno: int, e: Exception) -> Rejected:
+    where = f"after line {lineno}"
+    if isinstance(e, TooLarge):
+        return Rejected(source, ref, "jsonl", "read", "too_large", f"{e} ({where})")
+    if isinstance(e, ReadTimeout):
+        msg = f"{e} ({where}); the rest of the file is skipped"
+        return Rejected(source, ref, "jsonl", "read", "timeout", msg)
+    if isinstance(e, NotRegular):
+        return Rejected(source, ref, "jsonl", "read", "special_file", str(e))
+    what = "" if isinstance(e, READ_ERRORS) else "reader error: "
+    msg = f"{what}{type(e).__name__} {where}: {e}"
+    return Rejected(source, ref, "jsonl", "read", "unreadable", msg)

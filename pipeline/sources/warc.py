@@ -13,7 +13,6 @@ import contextlib
 import gzip
 import io
 import logging
-import os
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -24,9 +23,10 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from pipeline.config import LISTING_SUFFIXES, WARC_SUFFIXES, Filters, WarcSource
+from pipeline.config import LISTING_SUFFIXES, WARC_SUFFIXES, FilesSource, Filters, WarcSource
 from pipeline.filters import url_verdict
 from pipeline.records import Hints, RawDoc, Rejected, Skipped, excerpt
+from pipeline.sources import files
 from pipeline.sources.remote import join_location, open_location
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ _SCAN_BLOCK = 1 << 20
 # Listing lines longer than this are not paths.
 _MAX_LISTING_LINE = 4096
 UNSAFE = "unsafe-listing-entry:"
+BROKEN = "unreadable-listing:"
 
 # What a damaged file raises while warcio parses it.
 _DAMAGE = (
@@ -65,24 +66,37 @@ def _is_warc(name: str) -> bool:
 
 
 def _listing_entries(listing: Path, base: str) -> Iterator[str]:
-    opener: Any = gzip.open if listing.name.lower().endswith(".gz") else open
-    with opener(listing, "rb") as fh:
-        for n, raw in enumerate(fh, 1):
-            line = raw[:_MAX_LISTING_LINE].decode("utf-8", errors="replace").strip()
-            if not line or line.startswith("#"):
-                continue
-            loc = join_location(base, line)
-            if loc is None:
-                log.warning(
-                    "unsafe entry in WARC listing", extra={"listing": str(listing), "line": n}
-                )
-                yield f"{UNSAFE}{listing}:{n}"
-            else:
-                yield loc
+    n = 0
+    blocks = files.chunks(listing, files.Deadline())
+    try:
+        with contextlib.closing(blocks):
+            for n, raw in files.lines(blocks, _MAX_LISTING_LINE):
+                line = (raw or b"").decode("utf-8", errors="replace").strip()
+                if line.startswith("#"):
+                    continue
+                loc = join_location(base, line) if raw is not None else None
+                if loc is None:
+                    log.warning(
+                        "unsafe entry in WARC listing",
+                        extra={"listing": files.ref_of(listing), "line": n},
+                    )
+                    yield f"{UNSAFE}{files.ref_of(listing)}:{n}"
+                else:
+                    yield loc
+    except Exception as e:  # a damaged listing ends with one quarantined entry, not the run
+        log.warning(
+            "WARC listing not readable to the end",
+            extra={"listing": files.ref_of(listing), "line": n + 1, "error": repr(e)},
+        )
+        yield f"{BROKEN}{files.ref_of(listing)}:{n + 1}"
 
 
 def locations(src: WarcSource) -> Iterator[str]:
-    """Every WARC of the source, in a stable order: listings in their order, folders sorted."""
+    """Every WARC of the source, in a stable order: listings in their order, folders sorted.
+
+    Local locations are input references (`files.ref_of`): any file name survives the trip
+    through shards, quarantine and requeue.
+    """
     count = 0
     for root in src.paths:
         if root.is_file():
@@ -91,27 +105,38 @@ def locations(src: WarcSource) -> Iterator[str]:
             else:
                 found = iter([str(root)])
         elif root.is_dir():
-            found = iter(_walk(root))
+            found = (str(p) for p in files.walk(root, "warc"))
+        elif files.is_special(root):
+            found = iter([str(root)])  # refused, with its reason, when read
         else:
-            log.warning("input path does not exist", extra={"path": str(root)})
+            log.warning("input path does not exist", extra={"path": files.ref_of(root)})
             continue
         for loc in found:
             if src.max_files is not None and count >= src.max_files:
                 return
             count += 1
-            yield loc
+            yield location_ref(loc)
 
 
-def _walk(root: Path) -> list[str]:
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        out.extend(
-            os.path.join(dirpath, n)
-            for n in sorted(filenames)
-            if not n.startswith(".") and _is_warc(n)
-        )
-    return out
+def is_local(location: str) -> bool:
+    """A file on this machine (a path or a file:// URL), not an object or a web resource."""
+    return not location.startswith((UNSAFE, BROKEN)) and (
+        "://" not in location or location.startswith("file://")
+    )
+
+
+def location_ref(location: str) -> str:
+    """The location as an input reference: local paths escaped by `files.ref_of`."""
+    if not is_local(location):
+        return location
+    if location.startswith("file://"):
+        return "file://" + files.ref_of(location.removeprefix("file://"))
+    return files.ref_of(location)
+
+
+def local_path(location: str) -> Path:
+    """The file a local location (made by `location_ref`) names."""
+    return files.path_of(location.removeprefix("file://"))
 
 
 # -- one record --------------------------------------------------------------------------------
@@ -163,15 +188,25 @@ def _looks_html(head: bytes) -> bool:
 
 
 class _Reader:
-    def __init__(self, location: str, source: str, max_bytes: int, src: WarcSource) -> None:
+    def __init__(
+        self,
+        location: str,
+        source: str,
+        max_bytes: int,
+        src: WarcSource | FilesSource,
+        deadline_s: float | None = None,
+    ) -> None:
         self.location = location
         self.source = source
         self.max_bytes = max_bytes
         self.filters: Filters = src.filters
-        self.only_ok = src.only_ok_status
-        # ARC files are read as WARC; for WARC files, format sniffing per record would take
-        # garbage for ARC headers.
+        self.only_ok = src.only_ok_status if isinstance(src, WarcSource) else True
+        # ARC files are read as WARC; in WARC files, a record warcio could only parse as ARC
+        # is garbage (any line of text passes for an ARC header).
         self.arc = location.lower().endswith((".arc", ".arc.gz"))
+        self.deadline = files.Deadline(deadline_s)
+        # Where the record being read starts: the reference of a failure that ends the file.
+        self.at: int | str = 0
 
     def ref(self, offset: int | str) -> str:
         return f"{self.location}@{offset}"
@@ -232,38 +267,91 @@ class _Reader:
             charset=_charset(ctype),
         )
 
+    def _convert(self, rec: ArcWarcRecord, offset: int | str) -> Item:
+        try:
+            return self.convert(rec, offset)
+        except files.ReadTimeout:
+            raise  # the file as a whole is stopped
+        except Exception as e:  # whatever one record does wrong costs that record only
+            return self.reject(offset, "bad_record", f"record not readable: {type(e).__name__}")
+
+    @staticmethod
+    def _framing_problem(rec: ArcWarcRecord) -> str | None:
+        """Why a parsed record is not one (garbage that warcio took for a header), or None."""
+        if rec.format != "warc":
+            return "not a WARC record (a line of text taken for an ARC header)"
+        if not rec.rec_headers.headers:
+            # Blank lines where a header belongs: warcio yields an empty record that swallows
+            # the rest of the member (or of a plain file), whatever it holds.
+            return "blank lines where a WARC header was expected"
+        length = rec.rec_headers.get_header("Content-Length")
+        if not (isinstance(length, str) and length.strip().isdigit()):
+            return "WARC header without a valid Content-Length"
+        return None
+
     # -- the file ------------------------------------------------------------------------------
 
     def read(self) -> Iterator[Item]:
         if self.location.startswith(UNSAFE):
-            msg = "listing entry refused: absolute, URL, '..' or control characters"
+            msg = "listing entry refused: absolute, URL, '..', control characters or too long"
+            yield Rejected(self.source, self.location, "warc", "read", "unreadable", msg)
+            return
+        if self.location.startswith(BROKEN):
+            msg = "WARC listing not readable from this line on (damaged or not text; see the log)"
             yield Rejected(self.source, self.location, "warc", "read", "unreadable", msg)
             return
         try:
-            fh = open_location(self.location)
-        except (OSError, ValueError) as e:
+            fh = self._open()
+        except files.NotRegular as e:
+            yield self.reject(0, "special_file", str(e))
+            return
+        except Exception as e:  # missing, unreachable, refused: one row for the file
             yield self.reject(0, "unreadable", f"cannot open: {type(e).__name__}: {e}")
             return
         with fh:
-            yield from self._read_from(fh)
+            try:
+                yield from self._read_from(fh)
+            except files.ReadTimeout as e:
+                yield self.reject(self.at, "timeout", f"{e}; the rest of the file is skipped")
+            except Exception as e:  # a fault past the record-level handling ends the file
+                msg = f"reader error: {type(e).__name__}: {e}; the rest of the file is skipped"
+                yield self.reject(self.at, "unreadable", msg)
+
+    def _open(self) -> IO[bytes]:
+        if is_local(self.location):
+            raw: Any = files.open_regular(local_path(self.location))
+        else:
+            raw = open_location(self.location)
+        guard = files.Guarded(raw, self.deadline)
+        return io.BufferedReader(guard, buffer_size=1 << 16)
 
     def _read_from(self, fh: IO[bytes]) -> Iterator[Item]:
         start = 0
+        emitted_in_file = 0
         while True:
+            self.at = start
             fh.seek(start)
             gzipped = fh.read(3) == _GZIP_MAGIC
             fh.seek(start)
             it = _Iterator(fh, arc2warc=self.arc)
             it.damaged = False
             emitted = 0
+            # Damage is never placed before `floor`: warcio's offsets can run backwards after a
+            # record longer than its Content-Length inside a gzip member.
+            floor = start
             bad_at: int | None = None
             error = ""
             gen = iter(it)
             while True:
                 offset = it.offset
+                self.at = max(offset, floor)
                 try:
                     rec = next(gen)
                 except StopIteration:
+                    at = max(offset, floor)
+                    loss = self._lost_tail(fh, at, gzipped)
+                    if loss is not None:
+                        yield self.reject(at, *loss)
                     return
                 except _DAMAGE as e:
                     if "non-chunked" in str(e) and gzipped:
@@ -271,15 +359,23 @@ class _Reader:
                         # stream; offsets are then positions in the decompressed data.
                         yield from self._read_single_member(fh, start, emitted)
                         return
-                    bad_at, error = offset, f"{type(e).__name__}: {str(e).strip()[:300]}"
+                    bad_at, error = (
+                        max(offset, floor),
+                        f"{type(e).__name__}: {str(e).strip()[:300]}",
+                    )
                     break
-                item = self.convert(rec, offset)
+                problem = self._framing_problem(rec)
+                if problem is not None or offset < floor:
+                    bad_at, error = max(offset, floor), problem or "record boundary lost"
+                    break
+                item = self._convert(rec, offset)
                 try:
                     it.read_to_end()
                 except _DAMAGE as e:
                     bad_at, error = offset, f"{type(e).__name__}: {str(e).strip()[:300]}"
                     break
                 emitted += 1
+                emitted_in_file += 1
                 remaining = getattr(rec.raw_stream, "limit", 0)
                 if isinstance(item, RawDoc) and remaining > 0:
                     yield self.reject(
@@ -288,21 +384,41 @@ class _Reader:
                         f"record cut short: {remaining} of {rec.length} declared bytes missing",
                         item.html,
                     )
-                elif isinstance(item, RawDoc) and it.damaged:
+                elif it.damaged and (
+                    isinstance(item, RawDoc)
+                    or (isinstance(item, Skipped) and item.reason in ("not_http", "not_html"))
+                ):
+                    # A response whose length lies: what it holds cannot be told, nor skipped.
                     yield self.reject(
                         offset,
                         "truncated",
                         "record length does not match its Content-Length (the next record "
                         "does not start where declared)",
-                        item.html,
+                        item.html if isinstance(item, RawDoc) else None,
                     )
                 else:
                     yield item
+                self.deadline.restart()
+                floor = self.at = offset + 1  # a later failure never reuses a yielded ref
+                if it.damaged and gzipped:
+                    # The rest of this record's gzip member is not a record: go to the next one.
+                    bad_at, error = None, ""
+                    break
                 it.damaged = False
+            if bad_at is None:
+                nxt = self._resync(fh, floor, gzipped)
+                if nxt is None:
+                    return
+                start = nxt
+                continue
             # Damage at bad_at: quarantine it and look for the next record after it.
-            nxt = self._resync(fh, bad_at + 1, gzipped)
+            nxt = self._resync(fh, max(bad_at + 1, floor), gzipped)
             where = f"bytes {bad_at}-{nxt}" if nxt is not None else f"bytes {bad_at}-end"
+            if bad_at == 0 and nxt is None and emitted_in_file == 0:
+                yield self.reject(0, "bad_record", f"not a WARC/ARC file: {error}")
+                return
             yield self.reject(bad_at, "bad_record", f"damaged WARC data ({where} skipped): {error}")
+            self.deadline.restart()
             if nxt is None:
                 return
             log.warning(
@@ -320,10 +436,13 @@ class _Reader:
         n = 0
         while True:
             offset = f"{start}+{it.offset}"
+            self.at = offset
             try:
                 rec = next(gen)
-                item = self.convert(rec, offset) if n >= skip else None
-                it.read_to_end()
+                problem = self._framing_problem(rec)
+                item = self._convert(rec, offset) if n >= skip and problem is None else None
+                if problem is None:
+                    it.read_to_end()
             except StopIteration:
                 return
             except _DAMAGE as e:
@@ -331,9 +450,42 @@ class _Reader:
                     offset, "bad_record", f"damaged WARC data: {type(e).__name__}: {e}"
                 )
                 return
+            if problem is not None:
+                yield self.reject(offset, "bad_record", f"damaged WARC data: {problem}")
+                return
             n += 1
             if item is not None:
                 yield item
+                self.deadline.restart()
+
+    def _lost_tail(self, fh: IO[bytes], pos: int, gzipped: bool) -> tuple[str, str] | None:
+        """(reason, message) when the data from pos to the end, where warcio found no record,
+        holds something (warcio stops silently at a cut gzip member or at bytes it cannot
+        frame); None when it is empty or blank."""
+        fh.seek(pos)
+        if not gzipped:
+            while block := fh.read(1 << 16):
+                if block.strip():
+                    return "bad_record", f"bytes {pos}-end hold no WARC record"
+                self.deadline.check()
+            return None
+        d = zlib.decompressobj(31)
+        fed = False
+        while not d.eof:
+            block = d.unconsumed_tail or fh.read(1 << 16)
+            if not block:
+                return (
+                    ("truncated", f"file ends inside a gzip member (bytes {pos}-end)")
+                    if fed
+                    else None
+                )
+            fed = True
+            try:
+                d.decompress(block, 1 << 16)
+            except zlib.error as e:
+                return "bad_record", f"damaged gzip member at the end of the file: {e}"
+            self.deadline.check()
+        return None
 
     def _resync(self, fh: IO[bytes], pos: int, gzipped: bool) -> int | None:
         """The offset of the next record start at or after pos, or None."""
@@ -378,9 +530,15 @@ class _Reader:
             fh.seek(here)
 
 
-def read(location: str, src: WarcSource, max_bytes: int) -> Iterator[Item]:
-    """Stream the records of one WARC/ARC file (local path, s3:// or http(s):// URL)."""
-    yield from _Reader(location, src.name, max_bytes, src).read()
+def read(
+    location: str,
+    src: WarcSource | FilesSource,
+    max_bytes: int,
+    deadline_s: float | None = None,
+) -> Iterator[Item]:
+    """Stream the records of one WARC/ARC file (a location from `locations`, or an s3:// or
+    http(s):// URL); never raises: every failure is a quarantine row."""
+    yield from _Reader(location, src.name, max_bytes, src, deadline_s).read()
 
 
 def read_many(locations_: Sequence[str], src: WarcSource, max_bytes: int) -> Iterator[Item]:

@@ -15,6 +15,9 @@ import pytest
 
 from tests.conftest import EXAMPLES, REPO, german_only_suites
 
+# One worker holds the embedded Airflow and the dags-test lake both modules compare against.
+pytestmark = pytest.mark.xdist_group("airflow")
+
 DAGS = REPO / "dags"
 
 
@@ -40,6 +43,19 @@ def test_dag_file_parses_fast_without_importing_the_pipeline(name: str) -> None:
     )
     assert result["heavy"] == []
     assert float(result["seconds"]) < 0.5  # type: ignore[arg-type]
+
+
+def test_broadsheet_sources_sets_the_default_sources_file(tmp_path: Path) -> None:
+    os.environ["BROADSHEET_SOURCES"] = str(tmp_path / "nightly.yaml")
+    try:
+        result = _probe(
+            "import json, runpy\n"
+            f"ns = runpy.run_path({str(DAGS / 'broadsheet_nightly.py')!r})\n"
+            "print(json.dumps({'default': ns['DEFAULT_SOURCES']}))\n"
+        )
+    finally:
+        os.environ.pop("BROADSHEET_SOURCES")
+    assert result["default"] == str(tmp_path / "nightly.yaml")
 
 
 def test_dag_structure(airflow_db: Path) -> None:

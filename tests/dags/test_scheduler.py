@@ -20,6 +20,9 @@ from tests.airflow_cluster import AirflowCluster
 from tests.conftest import EXAMPLES
 from tests.dags.conftest import NIGHT
 
+# One worker holds the embedded Airflow and the dags-test lake both modules compare against.
+pytestmark = pytest.mark.xdist_group("airflow")
+
 NIGHTLY, EXPORT = "broadsheet_nightly", "broadsheet_training_export"
 
 
