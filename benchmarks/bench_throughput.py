@@ -149,11 +149,11 @@ PROFILE_STAGES = {
     "trafilatura.bare_extraction": ("trafilatura/core.py", "bare_extraction"),
     "extract (all, incl. trafilatura)": ("pipeline/extract.py", "extract"),
     "normalize": ("pipeline/normalize.py", "to_article"),
-    "signals (quality + MinHash)": ("pipeline/run.py", "_enrich"),
+    "signals (quality + MinHash)": ("pipeline/document.py", "_enrich"),
     "validate (record rules)": ("pipeline/validate.py", "validate_article"),
     "dedup + Parquet staging": ("pipeline/lake.py", "add_article"),
-    "publish (dedup, near-dup, gate, catalog)": ("pipeline/run.py", "publish_run"),
-    "gate (Great Expectations)": ("pipeline/run.py", "_gate"),
+    "publish (dedup, near-dup, gate, catalog)": ("pipeline/publish.py", "publish_run"),
+    "gate (Great Expectations)": ("pipeline/publish.py", "_gate"),
 }
 
 

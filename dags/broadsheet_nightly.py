@@ -127,8 +127,8 @@ def broadsheet_nightly() -> None:
 
         from pipeline.gate import ValidationFailed
         from pipeline.lake import Lake
-        from pipeline.run import ShardResult, publish_run
-        from pipeline.shards import RunInfo
+        from pipeline.publish import publish_run
+        from pipeline.shards import RunInfo, ShardResult
 
         ctx = get_current_context()
         cfg = _config(ctx["params"]["sources_file"])

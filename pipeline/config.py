@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from pipeline.web_util import bare_host
+
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
@@ -49,9 +51,7 @@ class JsonlFields(_Strict):
 
 
 def _domain(v: str) -> str:
-    d = v.strip().lower().strip(".")
-    if d.startswith("www."):
-        d = d[4:]
+    d = bare_host(v)
     if not d or not re.fullmatch(r"[a-z0-9.-]+", d):
         raise ValueError(f"not a domain name: {v!r}")
     return d

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pipeline import neardup, quality
 from pipeline.config import DedupConfig, ExtractConfig, ValidateConfig
 from pipeline.extract import extract
-from pipeline.filters import language_verdict, url_verdict
+from pipeline.filters import article_verdict
 from pipeline.normalize import NormalizeContext, to_article
 from pipeline.pool import Failure, WorkerPool
 from pipeline.records import Article, Extracted, RawDoc, Rejected, Skipped
@@ -68,9 +68,7 @@ def process_doc(doc: RawDoc, work: DocWork) -> Result:
     if filters is not None and isinstance(out, Article):
         # URL filters ran before extraction when the input had a URL; here they see the
         # page's own URL, and the language filter the detected language.
-        verdict = (None if doc.hints.url else url_verdict(out.url, filters)) or language_verdict(
-            out.language, filters
-        )
+        verdict = article_verdict(doc, out, filters)
         if verdict is not None:
             return Skipped(doc.source, doc.input_ref, verdict), (t1 - t0, t2 - t1, t3 - t2, 0.0)
     return out, (t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3)

@@ -35,6 +35,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.iso639 import primary_subtag
+
 if TYPE_CHECKING:
     from pipeline.config import ExtractConfig
 
@@ -170,17 +172,12 @@ def date_match(predicted: str | None, gold: str | None) -> float:
     return float(g.date() in {(p_utc + timedelta(hours=h)).date() for h in range(-12, 15)})
 
 
-def _primary(code: str | None) -> str | None:
-    m = re.match(r"[A-Za-z]{2,3}(?=$|[-_])", (code or "").strip())
-    return m.group(0).lower() if m else None
-
-
 def language_match(predicted: str | None, gold: str | None) -> float | None:
     """Primary subtags equal ("de-CH" is "de"); None when the gold gives no language."""
-    g = _primary(gold)
+    g = primary_subtag(gold)
     if g is None:
         return None
-    return float(_primary(predicted) == g)
+    return float(primary_subtag(predicted) == g)
 
 
 def score(pred: Prediction, page: Page) -> dict[str, float | None]:

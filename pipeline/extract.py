@@ -16,6 +16,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from pipeline.config import ExtractConfig
+from pipeline.iso639 import primary_subtag
 from pipeline.metadata import (
     PageMeta,
     choose_authors,
@@ -40,9 +41,7 @@ _DATE_PARAMS = {
     "outputformat": "%Y-%m-%dT%H:%M:%S%z",
 }
 _FAST_DATE_PARAMS = {**_DATE_PARAMS, "extensive_search": False}
-_HTML_LANG = re.compile(
-    rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.I
-)
+_HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([^\s\"'>]*)", re.I)
 # A time with a UTC offset or Z: what makes a declared date better than a guessed one.
 _HAS_OFFSET = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$")
 _warned_no_timer = False
@@ -81,7 +80,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 def _declared_language(html: bytes) -> str | None:
     m = _HTML_LANG.search(html[:8192])
-    return m.group(1).decode("ascii").lower() if m else None
+    return primary_subtag(m.group(1).decode("latin-1")) if m else None
 
 
 def _split_list(value: str | list[str] | None) -> tuple[str, ...]:
@@ -120,8 +119,7 @@ def decode_html(html: bytes, declared: str | None) -> str | bytes:
 
 
 def _language(meta: PageMeta, html: bytes) -> str | None:
-    m = re.match(r"[A-Za-z]{2,3}(?=$|[-_])", meta.language or "")
-    return m.group(0).lower() if m else _declared_language(html)
+    return primary_subtag(meta.language) or _declared_language(html)
 
 
 def _extract_html(doc: RawDoc, html: bytes, cfg: ExtractConfig) -> Extracted | Rejected:

@@ -22,7 +22,6 @@ import email.utils
 import ipaddress
 import logging
 import random
-import re
 import socket
 import threading
 import time
@@ -39,6 +38,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from protego import Protego
 
+from pipeline import web_util
 from pipeline.config import FetchConfig
 
 log = logging.getLogger(__name__)
@@ -112,13 +112,12 @@ class Response:
         return None
 
     @property
-    def content_type(self) -> str:
-        return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
+    def charset(self) -> str | None:
+        return web_util.charset_of(self.header("content-type"))
 
     @property
-    def charset(self) -> str | None:
-        m = re.search(r"charset=[\"']?([\w.:-]+)", self.header("content-type") or "", re.I)
-        return m.group(1).lower() if m else None
+    def is_html(self) -> bool:
+        return web_util.is_html(self.header("content-type"), self.body)
 
 
 def _blocked_ip(ip: str) -> bool:

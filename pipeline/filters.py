@@ -1,29 +1,23 @@
-"""Source filters: cheap URL checks before extraction, the language check after it."""
+"""Source filters: cheap URL checks before extraction, the language check after it.
+
+`url_verdict` is the one URL filter. Readers that see a URL before paying for the body (web
+fetches, WARC records) call it themselves; every other input goes through `filter_input`
+before extraction, and `article_verdict` judges what only extraction revealed.
+"""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from pipeline.config import Filters
-from pipeline.records import SkipReason
+from pipeline.records import Article, RawDoc, Skipped, SkipReason
+from pipeline.web_util import url_domain
 
 
 @lru_cache(maxsize=64)
 def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
-
-
-def host_of(url: str) -> str | None:
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    host = host.lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
 
 
 def _in(host: str, domains: tuple[str, ...]) -> bool:
@@ -35,7 +29,7 @@ def url_verdict(url: str | None, f: Filters) -> SkipReason | None:
     if not url:
         return None
     if f.domains or f.exclude_domains:
-        host = host_of(url)
+        host = url_domain(url)
         if host is None:
             return "domain_filtered" if f.domains else None
         if f.domains and not _in(host, f.domains):
@@ -54,3 +48,15 @@ def language_verdict(language: str | None, f: Filters) -> SkipReason | None:
     if f.languages and language not in f.languages:
         return "language_filtered"
     return None
+
+
+def filter_input(doc: RawDoc, f: Filters) -> RawDoc | Skipped:
+    """Before extraction: the input as it came, or Skipped when the URL it gave is filtered."""
+    verdict = url_verdict(doc.hints.url, f) if f.active else None
+    return doc if verdict is None else Skipped(doc.source, doc.input_ref, verdict)
+
+
+def article_verdict(doc: RawDoc, article: Article, f: Filters) -> SkipReason | None:
+    """After extraction: the page's own URL when the input gave none, then the language."""
+    url = None if doc.hints.url else article.url
+    return url_verdict(url, f) or language_verdict(article.language, f)

@@ -1,5 +1,9 @@
 """Language codes the `language` column may hold: ISO 639-1, else ISO 639-3."""
 
+from __future__ import annotations
+
+import re
+
 # One string per set keeps the lists readable; split once at import.
 _ISO_639_1 = """
 aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy
@@ -20,3 +24,15 @@ vec wuu yue zxx
 ISO_639_1: frozenset[str] = frozenset(_ISO_639_1.split())
 ISO_639_3_EXTRA: frozenset[str] = frozenset(_ISO_639_3_EXTRA.split())
 LANGUAGE_CODES: frozenset[str] = ISO_639_1 | ISO_639_3_EXTRA
+
+_PRIMARY = re.compile(r"[A-Za-z]{2,3}(?=$|[-_])")
+
+
+def primary_subtag(tag: str | None) -> str | None:
+    """The language of a BCP 47 / POSIX tag, lower case ("de-CH", "pt_BR" -> "de", "pt").
+
+    None unless the tag starts with two or three ASCII letters ending the tag or followed by
+    `-` or `_`; whether that code is a known language is LANGUAGE_CODES' job.
+    """
+    m = _PRIMARY.match((tag or "").strip())
+    return m.group(0).lower() if m else None

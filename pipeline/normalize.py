@@ -24,7 +24,9 @@ from dateutil import parser as dateparser
 from ftfy.badness import is_bad
 
 from pipeline.config import Filters
+from pipeline.iso639 import primary_subtag
 from pipeline.records import Article, Extracted, Rejected
+from pipeline.web_util import url_domain
 
 # -- text ------------------------------------------------------------------------------------------
 
@@ -141,8 +143,10 @@ _RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
             r"^(?:you['’]ve read|you have read|get unlimited|unlimited (?:digital )?access|"
             r"already a (?:subscriber|member)|subscribers? only|become a (?:member|subscriber)|"
             r"start your (?:free )?trial|(?:subscribe|log in|sign in) to (?:continue|keep reading|"
-            r"read|unlock)|jetzt (?:abonnieren|weiterlesen|testen)|abo abschließen|"
-            r"bereits abonnent|abonnez-vous|déjà abonné|suscríbete|ya eres suscriptor)",
+            r"read|unlock)|continue reading|to read (?:the full|this) (?:article|story)|"
+            r"unlock (?:this|the full) (?:article|story)|(?:jetzt|hier) (?:abonnieren|weiterlesen)|"
+            r"jetzt testen|abo abschließen|bereits abonnent|abonnez-vous|déjà abonné|"
+            r"pour lire la suite|suscríbete|ya eres suscriptor)",
             _I,
         ),
         25,
@@ -152,7 +156,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
         re.compile(
             r"of stories this month|\bfree articles?\b.*\b(?:subscribe|remaining|left|log in)\b|"
             r"(?:article|content) is (?:only )?(?:for|available to) subscribers|"
-            r"réservé aux abonnés",
+            r"already a (?:subscriber|member)\?|(?:exklusiv|nur) für abonnenten|"
+            r"réservé aux abonnés|contenido exclusivo para suscriptores",
             _I,
         ),
         25,
@@ -289,16 +294,29 @@ _RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
 )
 
 
-def boilerplate_rule(paragraph: str) -> str | None:
-    """The name of the furniture rule a paragraph matches, or None for body text."""
+_PAYWALL_RULES = tuple(rule for rule in _RULES if rule[0] == "paywall")
+
+
+def _first_rule(paragraph: str, rules: Sequence[tuple[str, re.Pattern[str], int]]) -> str | None:
     p = paragraph.strip()
     words = len(p.split())
     if not p or words > BOILERPLATE_MAX_WORDS:
         return None
-    for name, pattern, max_words in _RULES:
+    for name, pattern, max_words in rules:
         if words <= max_words and pattern.search(p):
             return name
     return None
+
+
+def boilerplate_rule(paragraph: str) -> str | None:
+    """The name of the furniture rule a paragraph matches, or None for body text."""
+    return _first_rule(paragraph, _RULES)
+
+
+def has_paywall_prompt(text: str) -> bool:
+    """Whether a line of `text` is a metering or subscription prompt (a `paywall` rule above):
+    the one paywall phrase list, shared by boilerplate removal and the `paywall_stub` flag."""
+    return any(_first_rule(line, _PAYWALL_RULES) for line in text.splitlines())
 
 
 def remove_boilerplate(paragraphs: Sequence[str]) -> tuple[list[str], int]:
@@ -519,15 +537,6 @@ def canonicalize_url(url: str | None) -> str | None:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-def url_domain(canonical_url: str | None) -> str | None:
-    if not canonical_url:
-        return None
-    host = urlsplit(canonical_url).hostname
-    if not host:
-        return None
-    return host[4:] if host.startswith("www.") else host
-
-
 # -- language --------------------------------------------------------------------------------------
 
 _MIN_LETTERS = 20
@@ -541,18 +550,11 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def _primary(code: str | None) -> str | None:
-    if not code:
-        return None
-    primary = re.split(r"[-_]", code.strip().lower())[0]
-    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
-
-
 def detect_language(text: str, declared: str | None = None) -> tuple[str | None, float | None]:
     """ISO 639-1 code and confidence from the text; the declared code for very short texts."""
     sample = text[:1000]
     if len(_NON_LETTERS.sub("", sample)) < _MIN_LETTERS:
-        return _primary(declared), None
+        return primary_subtag(declared), None
     lang, prob = _identifier().classify(sample)
     return str(lang), round(float(prob), 4)
 

@@ -179,7 +179,7 @@ class Worker:
             self.kill()
 
 
-@dataclass
+@dataclass(eq=False)  # tasks are compared by identity
 class _Task:
     seq: int
     item: Any

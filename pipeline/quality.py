@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import re
 
+from pipeline.iso639 import primary_subtag
+from pipeline.normalize import has_paywall_prompt
+
 _WORD = re.compile(r"\S+")
 # A whole whitespace-delimited word without a single letter (numbers, dashes, emoji).
 _NO_LETTER_WORD = re.compile(r"(?<!\S)(?:(?![^\W\d_])\S)+(?!\S)")
 _SYMBOLS = re.compile(r"#|\.\.\.|…|\||•|→|»|«|►|▶")
 _TERMINAL = (".", "!", "?", '"', "”", "’", "»", "…", ")", "。", "！", "？", ":")
-# Prompts a paywall puts where the article should be (several languages).
-PAYWALL = re.compile(
-    r"subscribe to (continue|read)|subscribers? only|already a subscriber|continue reading"
-    r"|to read (the full|this) (article|story)|sign in to (read|continue)|log in to (read|continue)"
-    r"|unlock (this|the full) (article|story)|free articles? (left|remaining)|become a member to"
-    r"|(jetzt|hier) (abonnieren|weiterlesen)|exklusiv für abonnenten|nur für abonnenten"
-    r"|réservé aux abonnés|pour lire la suite|abonnez-vous|suscríbete para seguir"
-    r"|contenido exclusivo para suscriptores",
-    re.I,
-)
 
 FLAGS = (
-    "too_short",  # fewer than 150 words
+    "short_text",  # fewer than 150 words (not the quarantine reason too_short)
     "paywall_stub",  # under 250 words and the page carried a subscription prompt
     "wrong_language",  # detected language (score >= 0.9) differs from the declared one
     "low_punctuation",  # under half the paragraphs end in terminal punctuation
@@ -70,15 +63,15 @@ def flags(
 ) -> tuple[str, ...]:
     out = []
     if word_count < 150:
-        out.append("too_short")
-    if word_count < 250 and PAYWALL.search(raw_text):
+        out.append("short_text")
+    if word_count < 250 and has_paywall_prompt(raw_text):
         out.append("paywall_stub")
     if (
         declared_language
         and language
         and language_score is not None
         and language_score >= 0.9
-        and declared_language.split("-")[0].lower() != language
+        and primary_subtag(declared_language) != language
     ):
         out.append("wrong_language")
     if q["lines"] and q["punct_line_share"] < 0.5:

@@ -18,8 +18,8 @@ import pyarrow.compute as pc
 
 from pipeline.config import Config, FeedSource, SitemapSource, UrlsSource
 from pipeline.lake import RAW, Lake, LakeError, partition_rel
-from pipeline.requeue import carry_over
-from pipeline.run import RunSummary, ShardResult, process_shard, publish_run
+from pipeline.publish import RunShell, RunSummary
+from pipeline.run import process_shard
 from pipeline.shards import RunInfo, Shard, select_sources
 from pipeline.sources.web import raw_docs
 
@@ -50,24 +50,15 @@ def reextract(cfg: Config, day: date, *, only_sources: Sequence[str] | None = No
     if not sources:
         raise LakeError(f"no raw captures of web sources for {day} under {lake.uri}/raw")
     run = RunInfo.new(day)
-    stage = lake.stage(run.run_id, day, cfg.lake_options)
-    results: list[ShardResult] = []
-    try:
+    n = sum(len(v) for v in captures.values())
+    with RunShell(cfg, run, sources, message=f"reextract of {n} raw capture(s)") as shell:
         for name in sources:
-            results.append(carry_over(lake, stage, len(results), day, name, _keep_fetch_outcomes))
+            shell.carry_over(name, _keep_fetch_outcomes)
             for path in captures[name]:
-                shard = Shard.of(len(results), name, [path])
+                shard = Shard.of(shell.next_index, name, [path])
 
                 def reader(path: str = path, name: str = name):  # type: ignore[no-untyped-def]
                     return raw_docs(path, name, cfg.extract.max_bytes)
 
-                results.append(process_shard(cfg, shard, run, reader=reader))
-    except BaseException:
-        stage.discard()
-        raise
-    n = sum(len(v) for v in captures.values())
-    try:
-        return publish_run(cfg, run, results, sources, message=f"reextract of {n} raw capture(s)")
-    except BaseException:
-        stage.discard()
-        raise
+                shell.add(process_shard(cfg, shard, run, reader=reader))
+        return shell.publish()

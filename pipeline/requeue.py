@@ -11,7 +11,6 @@ describes the partitions after the requeue.
 from __future__ import annotations
 
 import logging
-import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -23,9 +22,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.config import Config, FeedSource, SitemapSource, UrlsSource
-from pipeline.lake import RAW, TABLES, Lake, RunStage, part_of, partition_rel
+from pipeline.lake import Lake, part_of
+from pipeline.publish import RunShell, RunSummary
 from pipeline.records import RawDoc, Rejected, Skipped
-from pipeline.run import RunSummary, ShardResult, process_shard, publish_run
+from pipeline.run import process_shard
 from pipeline.shards import RunInfo, Shard, select_sources
 
 log = logging.getLogger(__name__)
@@ -73,62 +73,6 @@ def without_refs(refs: set[str]) -> Callable[[str, pa.Table], pa.Table]:
     return keep
 
 
-def carry_over(
-    lake: Lake,
-    stage: RunStage,
-    index: int,
-    day: date,
-    source: str,
-    keep: Callable[[str, pa.Table], pa.Table],
-) -> ShardResult:
-    """Stage what the partitions of (day, source) hold now, through `keep` per table, as the
-    first shard of the run; raw captures are carried over as they are."""
-    result = ShardResult(index)
-    counts = result.counts(source)
-    root = posixpath.join(stage.root, "shards", f"{index:06d}")
-    rows = {}
-    for table in TABLES:
-        folder = lake.storage.path(partition_rel(table, day, source))
-        n = 0
-        for k, path in enumerate(lake.storage.files(folder, "*.parquet")):
-            with lake.storage.fs.open_input_file(path) as fh:
-                t = keep(table, pq.read_table(fh))
-            out = posixpath.join(root, table, f"chunk-{k:05d}.parquet")
-            lake.storage.makedirs(posixpath.dirname(out))
-            pq.write_table(t, out, filesystem=lake.storage.fs, compression="zstd")
-            n += t.num_rows
-        rows[table] = n
-    # Raw captures of web sources stay as they are: the requeue re-reads inputs, it never fetches.
-    raw = lake.storage.path(partition_rel(RAW, day, source))
-    for path in lake.storage.files(raw):
-        dest = posixpath.join(stage.raw_dir(index), source, posixpath.basename(path))
-        lake.storage.makedirs(posixpath.dirname(dest))
-        lake.storage.fs.copy_file(path, dest)
-    counts.written = rows["articles"]
-    counts.duplicates = rows["duplicates"]
-    counts.quarantined = rows["quarantine"]
-    counts.skipped = _skipped_before(lake, day, source)
-    counts.inputs = rows["articles"] + rows["duplicates"] + rows["quarantine"] + counts.skipped
-    return result
-
-
-def _skipped_before(lake: Lake, day: date, source: str) -> int:
-    """Skipped inputs are in no table: take them from the last published run of the partition."""
-    try:
-        con = lake.connect()
-    except Exception:  # no catalog yet: nothing was skipped that we could know of
-        return 0
-    try:
-        row = con.execute(
-            "SELECT s.skipped FROM (SELECT started_at, unnest(by_source) AS s FROM runs "
-            "WHERE ingest_date = ?) WHERE s.source = ? ORDER BY started_at DESC LIMIT 1",
-            [day, source],
-        ).fetchone()
-    finally:
-        con.close()
-    return int(row[0] or 0) if row else 0
-
-
 def requeue(
     cfg: Config,
     day: date,
@@ -146,33 +90,22 @@ def requeue(
     if not any(picked.values()):
         return None
     sources = [n for n in names if picked.get(n)]
-    run = RunInfo.new(day)
-    stage = lake.stage(run.run_id, day, cfg.lake_options)
-    results: list[ShardResult] = []
     total = sum(len(v) for v in picked.values())
-    try:
-        for source in sources:
-            refs = picked[source]
-            wanted = {ref for ref, _ in refs}
-            keep = without_refs(wanted)
-            results.append(carry_over(lake, stage, len(results), day, source, keep))
-            files = list(dict.fromkeys(input_file(ref, fmt) for ref, fmt in refs))
-            shard = Shard.of(len(results), source, files)
-            # Web inputs are URLs: a requeue fetches them again, as a URL list.
-            run_cfg = _as_url_list(cfg, source)
-            results.append(process_shard(run_cfg, shard, run, keep=_only(dict(refs), source)))
-    except BaseException:
-        stage.discard()
-        raise
     message = f"requeue of {total} quarantined input(s)" + (
         f" with reason {', '.join(reasons)}" if reasons else ""
     )
-    log.info("requeue staged", extra={"run_id": run.run_id, "inputs": total})
-    try:
-        return publish_run(cfg, run, results, sources, message=message)
-    except BaseException:
-        stage.discard()
-        raise
+    run = RunInfo.new(day)
+    with RunShell(cfg, run, sources, message=message) as shell:
+        for source in sources:
+            refs = picked[source]
+            shell.carry_over(source, without_refs({ref for ref, _ in refs}))
+            files = list(dict.fromkeys(input_file(ref, fmt) for ref, fmt in refs))
+            shard = Shard.of(shell.next_index, source, files)
+            # Web inputs are URLs: a requeue fetches them again, as a URL list.
+            run_cfg = _as_url_list(cfg, source)
+            shell.add(process_shard(run_cfg, shard, run, keep=_only(dict(refs), source)))
+        log.info("requeue staged", extra={"run_id": run.run_id, "inputs": total})
+        return shell.publish()
 
 
 def _as_url_list(cfg: Config, source: str) -> Config:

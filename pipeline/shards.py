@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeGuard
 
@@ -200,3 +201,52 @@ def select_sources(cfg: Config, names: Sequence[str] | None) -> tuple[SourceConf
 def is_web(src: SourceConfig) -> TypeGuard[FeedSource | SitemapSource | UrlsSource]:
     """A source Broadsheet fetches itself (feeds, sitemaps, URL lists)."""
     return isinstance(src, FeedSource | SitemapSource | UrlsSource)
+
+
+@dataclass
+class SourceCounts:
+    inputs: int = 0
+    written: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class ShardResult:
+    """What one shard did, per source; travels from mapped tasks to the publisher as a dict."""
+
+    index: int
+    by_source: dict[str, SourceCounts] = field(default_factory=dict)
+    by_reason: Counter[str] = field(default_factory=Counter)
+    by_skip: Counter[str] = field(default_factory=Counter)
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    boilerplate_removed: int = 0
+
+    def counts(self, source: str) -> SourceCounts:
+        return self.by_source.setdefault(source, SourceCounts())
+
+    @property
+    def inputs(self) -> int:
+        return sum(c.inputs for c in self.by_source.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "by_source": {k: vars(v) for k, v in self.by_source.items()},
+            "by_reason": dict(self.by_reason),
+            "by_skip": dict(self.by_skip),
+            "timings": dict(self.timings),
+            "boilerplate_removed": self.boilerplate_removed,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ShardResult:
+        return cls(
+            index=int(d["index"]),
+            by_source={k: SourceCounts(**v) for k, v in d["by_source"].items()},
+            by_reason=Counter(d["by_reason"]),
+            by_skip=Counter(d.get("by_skip", {})),
+            timings=defaultdict(float, d["timings"]),
+            boilerplate_removed=int(d["boilerplate_removed"]),
+        )

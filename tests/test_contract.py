@@ -133,3 +133,28 @@ def test_each_release_is_compatible_with_the_one_before_within_a_major() -> None
             assert f["name"] in current, f"{f['name']} removed in {new['schema_version']}"
             assert current[f["name"]]["type"] == f["type"], f["name"]
             assert current[f["name"]]["nullable"] == f["nullable"] or f["nullable"], f["name"]
+
+
+def test_quality_flags_are_the_contract_enum_and_documented_with_unique_names() -> None:
+    from pipeline.quality import FLAGS
+
+    enum = article_json_schema()["properties"]["quality_flags"]["items"]["enum"]
+    assert enum == list(FLAGS)
+    readme = (REPO / "README.md").read_text()
+    for flag in FLAGS:
+        assert f"| `{flag}` |" in readme, f"quality flag {flag} undocumented"
+    clash = set(FLAGS) & (set(REASONS) | set(SKIP_REASONS))
+    assert not clash, f"quality flags named like quarantine or skip reasons: {clash}"
+
+
+def test_the_current_version_is_released_with_the_current_columns() -> None:
+    from pipeline.contract import schema_version
+
+    last = _releases()[-1]
+    assert last["schema_version"] == schema_version()
+    assert article_json_schema()["$id"].endswith("/" + schema_version())
+    current = [
+        {"name": f.name, "type": str(f.type), "nullable": f.nullable}
+        for f in article_arrow_schema()
+    ]
+    assert last["fields"] == current

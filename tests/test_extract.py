@@ -27,6 +27,17 @@ def test_html_extraction_with_metadata() -> None:
     assert "northern breakwater" in out.text and "Home" not in out.text
 
 
+@pytest.mark.parametrize(
+    ("lang", "language"),
+    [("en", "en"), ("de-CH", "de"), ("pt_BR", "pt"), ("EN-gb", "en"), ("english", None)],
+)
+def test_declared_language_is_the_primary_subtag_of_html_lang(
+    lang: str, language: str | None
+) -> None:
+    out = extract(_doc(article_html(lang=lang)), ExtractConfig())
+    assert isinstance(out, Extracted) and out.language == language
+
+
 def test_hints_fill_gaps_but_do_not_override() -> None:
     html = "<html><body><article>" + "<p>Plain words in a paragraph here.</p>" * 20
     html += "</article></body></html>"

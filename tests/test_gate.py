@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipeline import publish as publish_mod
 from pipeline import run as run_mod
 from pipeline.config import build_config
 from pipeline.gate import ValidationFailed, load_suite
@@ -157,6 +158,7 @@ def test_duplicate_article_ids_stop_the_publish(
             return None
 
     monkeypatch.setattr(run_mod, "ExactDeduper", NoDedup)
+    monkeypatch.setattr(publish_mod, "ExactDeduper", NoDedup)
     msg = _broken_stops_publish(
         tmp_path / "lake", _cfg(tmp_path / "lake", folder, ["alpha"]), DAY, "unique_article_id"
     )

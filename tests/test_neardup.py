@@ -166,7 +166,7 @@ def test_quality_signals_and_flags() -> None:
     assert q["punct_line_share"] == pytest.approx(2 / 3, abs=1e-3)
     assert q["boilerplate_removed"] == 2 and q["symbol_word_ratio"] > 0.1
     flags = quality.flags(q, text, 14, text, "en", 0.99, "de")
-    assert {"too_short", "wrong_language", "repetitive", "symbol_heavy"} <= set(flags)
+    assert {"short_text", "wrong_language", "repetitive", "symbol_heavy"} <= set(flags)
     teaser = "The mayor announced a plan on Monday.\n\nSubscribe to continue reading."
     q = quality.signals(teaser, 1)
     assert "paywall_stub" in quality.flags(q, teaser, 120, teaser, "en", 0.9, "en")
@@ -260,7 +260,7 @@ def test_a_paywall_teaser_is_written_but_flagged(tmp_path: Path) -> None:
     assert run_ingest(cfg, date(2026, 11, 20)).written == 1
     con = duckdb.connect(str(tmp_path / "lake" / "catalog.duckdb"), read_only=True)
     flags, text = con.execute("SELECT quality_flags, text FROM articles").fetchone()  # type: ignore[misc]
-    assert "paywall_stub" in flags and "too_short" in flags
+    assert "paywall_stub" in flags and "short_text" in flags
     assert "Subscribe" not in text  # the prompt itself is boilerplate, removed from the body
 
 

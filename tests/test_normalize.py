@@ -14,6 +14,7 @@ from pipeline.normalize import (
     clean_authors,
     detect_language,
     fix_text,
+    has_paywall_prompt,
     join_paragraphs,
     make_article_id,
     normalize_inline,
@@ -21,10 +22,10 @@ from pipeline.normalize import (
     remove_boilerplate,
     split_paragraphs,
     to_article,
-    url_domain,
     word_count,
 )
 from pipeline.records import Article, Extracted, Rejected
+from pipeline.web_util import url_domain
 
 # -- text --------------------------------------------------------------------------------------
 
@@ -102,6 +103,15 @@ def test_paragraph_normalization_is_idempotent(s: str, blank: bool) -> None:
         ("Updated November 22, 2026, 9:10 p.m.", "dateline"),
         ("Aktualisiert: 18.11.2026, 16:20 Uhr", "dateline"),
         ("Mis à jour le 18 novembre 2026 à 10h", "dateline"),
+        # Prompts the paywall_stub flag knew before both shared this list.
+        ("Continue reading the main story", "paywall"),
+        ("To read the full article, log in.", "paywall"),
+        ("Unlock this article with a free account", "paywall"),
+        ("Hier weiterlesen", "paywall"),
+        ("Dieser Artikel ist exklusiv für Abonnenten.", "paywall"),
+        ("Pour lire la suite de cet article", "paywall"),
+        ("Contenido exclusivo para suscriptores", "paywall"),
+        ("Want more? Already a subscriber? Sign in", "paywall"),
     ],
 )
 def test_boilerplate_rules_match_furniture(line: str, rule: str) -> None:
@@ -136,6 +146,17 @@ def test_boilerplate_rules_match_furniture(line: str, rule: str) -> None:
 )
 def test_body_sentences_are_never_boilerplate(line: str) -> None:
     assert boilerplate_rule(line) is None
+
+
+def test_has_paywall_prompt_finds_a_paywall_line_anywhere_in_the_text() -> None:
+    body = "The council met on Monday.\nThe budget passed by nine votes to two."
+    assert not has_paywall_prompt(body)
+    assert has_paywall_prompt(body + "\nSubscribe to continue reading.")
+    assert has_paywall_prompt("Réservé aux abonnés\n\n" + body)
+    # Only the paywall rules count: other furniture, and prose about subscriptions, do not.
+    assert not has_paywall_prompt(body + "\nSign up for our morning newsletter\nAdvertisement")
+    assert not has_paywall_prompt(body + "\nSubscribers can read the full report online.")
+    assert not has_paywall_prompt("")
 
 
 def test_remove_boilerplate_keeps_order_and_counts() -> None:

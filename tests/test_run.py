@@ -20,8 +20,9 @@ from pipeline.document import (
 )
 from pipeline.normalize import NormalizeContext
 from pipeline.pool import WorkerPool
+from pipeline.publish import publish_run
 from pipeline.records import RawDoc, Rejected
-from pipeline.run import process_shard, publish_run
+from pipeline.run import process_shard
 from pipeline.shards import RunInfo, Shard, plan_shards
 from tests.conftest import article_html
 
@@ -70,7 +71,7 @@ def hang_on_d3(doc: RawDoc, work: DocWork) -> Result:
     """Stands in for a parser stuck in C code: SIGALRM blocked, so the soft timer cannot fire."""
     if doc.input_ref == "d3":
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(60)
+        time.sleep(120)
     return process_doc(doc, work)
 
 
@@ -79,8 +80,9 @@ def test_a_document_that_hangs_its_worker_is_killed_and_quarantined() -> None:
     work = DocWork(ExtractConfig(timeout_s=0.5), ValidateConfig(min_words=10), CTX)
     t = time.monotonic()
     out = list(_outcomes(_docs(12, pulled), 2, work, hang_on_d3))
-    # The hard limit is 2 x 0.5 s + 5 s; start-up of two fresh workers adds a few seconds.
-    assert time.monotonic() - t < 20
+    # Killed at the hard limit (2 x 0.5 s + 5 s), not waited out (120 s); the bound leaves
+    # room for worker start-ups on a loaded machine.
+    assert time.monotonic() - t < 60
     assert [o.input_ref for o in out] == [f"d{i}" for i in range(12)]
     stuck = [o for o in out if isinstance(o, Rejected)]
     assert [(o.input_ref, o.reason) for o in stuck] == [("d3", "timeout")]

@@ -20,7 +20,8 @@ import pytest
 
 from pipeline.config import Config, build_config
 from pipeline.lake import LakeError
-from pipeline.run import process_shard, publish_run, run_ingest
+from pipeline.publish import publish_run
+from pipeline.run import process_shard, run_ingest
 from pipeline.shards import RunInfo, plan_shards
 from tests.conftest import REPO, article_html
 

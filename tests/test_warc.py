@@ -529,3 +529,12 @@ def test_a_file_cut_inside_its_first_member_is_a_truncated_row(tmp_path: Path) -
     w = _pages(path, 2)
     path.write_bytes(path.read_bytes()[: w.offsets[1] // 3])
     assert _summary(_read(path)) == {"quarantine:truncated": 1}
+
+
+def test_a_record_without_content_type_is_html_only_if_it_looks_like_html(tmp_path: Path) -> None:
+    path = tmp_path / "untyped.warc.gz"
+    w = Writer(path)
+    w.response(Page("https://harbor.example/news/page", news_page(1).body, ""))
+    w.response(Page("https://harbor.example/api/story.json", b'{"story": 1}', ""))
+    w.close()
+    assert _summary(_read(path)) == {"doc": 1, "skip:not_html": 1}

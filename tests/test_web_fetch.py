@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
+import shutil
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +16,7 @@ from pipeline.config import FetchConfig, build_config
 from pipeline.fetch import Fetcher, FetchError, netloc
 from pipeline.records import RawDoc, Rejected, Skipped
 from pipeline.sources.remote import HttpRangeFile
-from pipeline.sources.web import RawArchive, WebContext, read_shard
+from pipeline.sources.web import RawArchive, WebContext, raw_docs, read_shard
 from tests.newsite import Site, serve
 from tests.test_web import FAST
 
@@ -128,3 +132,53 @@ def test_robots_txt_is_read_once_per_origin_however_many_threads_ask(site: Site)
     assert [type(i).__name__ for i in items] == ["RawDoc"] * 16
     assert site.requested("/robots.txt") == 1
     assert site.requested("/.well-known/tdmrep.json") == 1
+
+
+class _Untyped(http.server.BaseHTTPRequestHandler):
+    """Pages served without a Content-Type header."""
+
+    BODIES = {
+        "/news/untyped-html": b"<!DOCTYPE html><html><body><p>Story.</p></body></html>",
+        "/news/untyped-json": b'{"story": "not a page"}',
+    }
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        body = self.BODIES.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+
+def test_a_page_without_content_type_is_html_only_if_it_looks_like_html(tmp_path: Path) -> None:
+    """The rule the WARC reader follows too; the night and its re-extraction agree."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Untyped)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    urls = [base + "/news/untyped-html", base + "/news/untyped-json"]
+    src = build_config(
+        {"sources": [{"name": "list", "type": "urls", "urls": urls, "fetch": FAST}]}
+    ).sources[0]
+    raw = tmp_path / "raw.warc.gz"
+    ctx = WebContext(
+        source=src,  # type: ignore[arg-type]
+        state={},
+        add_state=lambda row: None,
+        archive=RawArchive(lambda p: shutil.copy(p, raw)),
+        run_id="test",
+        deadline=time.monotonic() + 30,
+    )
+    try:
+        items = list(read_shard(urls, ctx))
+    finally:
+        ctx.archive.close()
+        server.shutdown()
+        server.server_close()
+    page, data = items
+    assert isinstance(page, RawDoc) and page.input_ref == urls[0]
+    assert data == Skipped("list", urls[1], "not_html")
+    again = list(raw_docs(str(raw), "list", 1 << 20))
+    assert [d.input_ref for d in again] == [urls[0]]

@@ -28,12 +28,12 @@ from pipeline.filters import url_verdict
 from pipeline.records import Hints, RawDoc, Rejected, Skipped, excerpt
 from pipeline.sources import files
 from pipeline.sources.remote import join_location, open_location
+from pipeline.web_util import HTML_TYPES, charset_of, is_html, media_type
 
 log = logging.getLogger(__name__)
 
 Item = RawDoc | Rejected | Skipped
 
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _SCAN_BLOCK = 1 << 20
 # Listing lines longer than this are not paths.
@@ -174,19 +174,6 @@ def _header(rec: ArcWarcRecord, name: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _charset(content_type: str) -> str | None:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset":
-            return value.strip().strip("\"'").lower() or None
-    return None
-
-
-def _looks_html(head: bytes) -> bool:
-    h = head[:512].lstrip().lower()
-    return h.startswith((b"<!doctype html", b"<html", b"<head", b"<!--"))
-
-
 class _Reader:
     def __init__(
         self,
@@ -241,9 +228,9 @@ class _Reader:
             return self.reject(offset, "bad_record", f"unparseable HTTP status line: {line!r}")
         if self.only_ok and not status.startswith("2"):
             return Skipped(self.source, ref, "http_status")
-        ctype = (http.get_header("Content-Type") or "").strip()
-        mime = ctype.split(";", 1)[0].strip().lower()
-        if mime and mime not in _HTML_TYPES:
+        ctype = http.get_header("Content-Type")
+        mime = media_type(ctype)
+        if mime and mime not in HTML_TYPES:  # known before the body is read
             return Skipped(self.source, ref, "not_html")
         try:
             body = _read_upto(rec.content_stream(), self.max_bytes + 1)
@@ -255,7 +242,7 @@ class _Reader:
             )
         if len(body) > self.max_bytes:
             return self.reject(offset, "too_large", f"more than {self.max_bytes} bytes of body")
-        if not mime and not _looks_html(body):
+        if not is_html(ctype, body):
             return Skipped(self.source, ref, "not_html")
         hints = Hints(url=url, fetched_at=_header(rec, "WARC-Date"))
         return RawDoc(
@@ -264,7 +251,7 @@ class _Reader:
             input_format="warc",
             html=body,
             hints=hints,
-            charset=_charset(ctype),
+            charset=charset_of(ctype),
         )
 
     def _convert(self, rec: ArcWarcRecord, offset: int | str) -> Item:

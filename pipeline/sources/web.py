@@ -42,11 +42,11 @@ from pipeline.normalize import canonicalize_url, parse_datetime
 from pipeline.records import Hints, RawDoc, Rejected, Signals, Skipped
 from pipeline.sources.feeds import FeedError, Link, parse_feed
 from pipeline.sources.sitemaps import parse_sitemap
+from pipeline.web_util import charset_of, is_html
 
 log = logging.getLogger(__name__)
 
 Item = RawDoc | Rejected | Skipped
-_HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 _META_ROBOTS = re.compile(
     rb"<meta[^>]+name\s*=\s*[\"']?(?:robots|tdm-reservation)[\"']?[^>]*>", re.I
 )
@@ -394,7 +394,7 @@ def _article(link: Link, fetcher: Fetcher, ctx: WebContext) -> Item:
     )
     ctx.archive.add(resp, hints, signals)
     ctx.record("article", link.url, resp, resp.status)
-    if resp.content_type not in _HTML_TYPES:
+    if not resp.is_html:
         return _skip(src, link.url, "not_html")
     return RawDoc(
         source=src.name,
@@ -421,22 +421,21 @@ def raw_docs(path: str, source: str, max_bytes: int) -> Iterator[Item]:
             hints = Hints(**_tuples(json.loads(hints_json)))
             signals_json = rec.rec_headers.get_header(SIGNALS_HEADER)
             signals = Signals(**json.loads(signals_json)) if signals_json else None
-            ctype = (rec.http_headers.get_header("Content-Type") or "") if rec.http_headers else ""
-            if ctype.split(";", 1)[0].strip().lower() not in _HTML_TYPES:
-                continue  # counted as skipped (not_html) by the night that fetched it
+            ctype = rec.http_headers.get_header("Content-Type") if rec.http_headers else None
             body = rec.content_stream().read(max_bytes + 1)
+            if not is_html(ctype, body):
+                continue  # counted as skipped (not_html) by the night that fetched it
             url = hints.url or rec.rec_headers.get_header("WARC-Target-URI")
             if len(body) > max_bytes:
                 yield Rejected(source, url, "web", "read", "too_large", "raw capture too large")
                 continue
-            m = re.search(r"charset=[\"']?([\w.:-]+)", ctype, re.I)
             yield RawDoc(
                 source=source,
                 input_ref=url,
                 input_format="web",
                 html=body,
                 hints=hints,
-                charset=m.group(1).lower() if m else None,
+                charset=charset_of(ctype),
                 signals=signals,
             )
 
