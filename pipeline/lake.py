@@ -45,7 +45,6 @@ from pipeline.storage import Storage
 
 log = logging.getLogger(__name__)
 
-TABLES = ("articles", "duplicates", "quarantine", "fetch_state", "near_index")
 # (source, input_ref) of a staged article -> (story_id, near_duplicate, duplicate_of).
 NearMap = dict[tuple[str, str], tuple[str, bool, str | None]]
 SIGNATURE_SCHEMA = pa.schema(
@@ -159,6 +158,54 @@ RUN_SCHEMA = pa.schema(
 )
 
 
+@dataclass(frozen=True)
+class Table:
+    """A lake table, declared once: everything the writers, the publish and the catalog need.
+
+    `staged`: written by shards and replaced, per (ingest_date, source), by a run's publish;
+    otherwise written once per run (`runs`). `by_source`: partitioned by ingest_date and source,
+    else by ingest_date only. `sort`: the order rows are written in within a file.
+    `in_catalog`: a view of the same name in the DuckDB catalog.
+    """
+
+    name: str
+    schema: Callable[[], pa.Schema]
+    sort: tuple[tuple[str, str], ...] = ()
+    staged: bool = True
+    by_source: bool = True
+    in_catalog: bool = True
+
+    @property
+    def glob(self) -> str:
+        """The table's files below its folder."""
+        return "ingest_date=*/source=*/*.parquet" if self.by_source else "ingest_date=*/*.parquet"
+
+
+def _asc(*columns: str) -> tuple[tuple[str, str], ...]:
+    return tuple((c, "ascending") for c in columns)
+
+
+TABLES_BY_NAME: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("articles", article_arrow_schema, _asc("published_at", "article_id")),
+        Table("duplicates", lambda: DUPLICATE_SCHEMA, _asc("duplicate_of", "article_id")),
+        Table("quarantine", lambda: QUARANTINE_SCHEMA, _asc("input_ref")),
+        Table("fetch_state", lambda: FETCH_STATE_SCHEMA, _asc("canonical_url")),
+        # The near-duplicate index: read by the next nights' publish, not by analysts.
+        Table(
+            "near_index",
+            lambda: NEAR_INDEX_SCHEMA,
+            _asc("story_id", "article_id"),
+            in_catalog=False,
+        ),  # fmt: skip
+        Table("runs", lambda: RUN_SCHEMA, staged=False, by_source=False),
+    )
+}
+# The tables a run stages and publishes per (ingest_date, source).
+TABLES = tuple(name for name, t in TABLES_BY_NAME.items() if t.staged)
+
+
 class LakeError(RuntimeError):
     """The lake cannot be written; the run cannot publish."""
 
@@ -265,8 +312,10 @@ class ShardWriter:
         storage.rmtree(root)  # a retried shard starts over
         storage.makedirs(root)
         self._writers = {
-            table: _RotatingWriter(storage, posixpath.join(root, table), schema(), opts, "chunk")
-            for table, schema in _SCHEMAS.items()
+            name: _RotatingWriter(
+                storage, posixpath.join(root, name), TABLES_BY_NAME[name].schema(), opts, "chunk"
+            )
+            for name in TABLES
         }
         # Not a table: what the near-duplicate stage reads at publish.
         self._writers["signatures"] = _RotatingWriter(
@@ -425,26 +474,9 @@ class RunStage:
         ]
 
 
-_SCHEMAS: dict[str, Callable[[], pa.Schema]] = {
-    "articles": article_arrow_schema,
-    "duplicates": lambda: DUPLICATE_SCHEMA,
-    "quarantine": lambda: QUARANTINE_SCHEMA,
-    "fetch_state": lambda: FETCH_STATE_SCHEMA,
-    "near_index": lambda: NEAR_INDEX_SCHEMA,
-}
-
-
 class _Compactor:
     """Buffers rows per source up to rows_per_file (or file_buffer_mb of data), then writes one
     sorted file: memory is bounded by the options, not by the size of the night."""
-
-    SORT_KEYS: dict[str, list[tuple[str, str]]] = {
-        "articles": [("published_at", "ascending"), ("article_id", "ascending")],
-        "duplicates": [("duplicate_of", "ascending"), ("article_id", "ascending")],
-        "quarantine": [("input_ref", "ascending")],
-        "fetch_state": [("canonical_url", "ascending")],
-        "near_index": [("story_id", "ascending"), ("article_id", "ascending")],
-    }
 
     def __init__(self, stage: RunStage, table: str) -> None:
         self.stage = stage
@@ -455,7 +487,7 @@ class _Compactor:
     def add(self, t: pa.Table) -> None:
         if not t.num_rows:
             return
-        t = t.cast(_SCHEMAS[self.table]())  # edited columns lose their not-null flag
+        t = t.cast(TABLES_BY_NAME[self.table].schema())  # edits lose not-null flags
         opts = self.stage.opts
         sources = t.column("source").unique().to_pylist()
         for source in sources:
@@ -477,7 +509,8 @@ class _Compactor:
         out = posixpath.join(self.stage.final_dir(self.table, source), f"part-{n:05d}.parquet")
         table = pa.concat_tables(buf).combine_chunks()  # take() on one chunk copies only its rows
         del buf
-        _sorted_final(self.stage.storage, table, self.SORT_KEYS[self.table], out, self.stage.opts)
+        sort = list(TABLES_BY_NAME[self.table].sort)
+        _sorted_final(self.stage.storage, table, sort, out, self.stage.opts)
 
     def flush_all(self) -> None:
         for source in list(self.buffers):
@@ -691,10 +724,7 @@ class Lake:
     # -- reading ------------------------------------------------------------------------------
 
     def files(self, table: str) -> list[str]:
-        pattern = (
-            "ingest_date=*/*.parquet" if table == "runs" else "ingest_date=*/source=*/*.parquet"
-        )
-        return self.storage.files(self.storage.path(table), pattern)
+        return self.storage.files(self.storage.path(table), TABLES_BY_NAME[table].glob)
 
     def prior_matches(
         self, staged: Sequence[str], ingest_date: date, replaced_sources: Sequence[str]
@@ -806,7 +836,10 @@ class Lake:
         """The table views, then `stories` and `articles_unique` over `articles`. `portable`:
         glob views over local paths, openable by any DuckDB;
         otherwise Arrow datasets registered on this connection (object-store lakes)."""
-        for table, schema in _CATALOG_SCHEMAS.items():
+        for table, spec in TABLES_BY_NAME.items():
+            if not spec.in_catalog:
+                continue
+            schema = spec.schema()
             files = self.files(table)
             if not files:
                 con.register("_empty", pa.Table.from_pylist([], schema=schema))
@@ -816,7 +849,7 @@ class Lake:
                 )
                 con.unregister("_empty")
             elif portable:
-                glob = posixpath.join(self.storage.path(table), _GLOBS[table])
+                glob = posixpath.join(self.storage.path(table), spec.glob)
                 con.execute(
                     f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
                     f"{_sql_str(glob)}, hive_partitioning = true, union_by_name = true)"
@@ -874,22 +907,6 @@ class Lake:
         con = duckdb.connect()
         self._views(con, portable=False)
         return con
-
-
-_CATALOG_SCHEMAS: dict[str, pa.Schema] = {
-    "articles": article_arrow_schema(),
-    "duplicates": DUPLICATE_SCHEMA,
-    "quarantine": QUARANTINE_SCHEMA,
-    "fetch_state": FETCH_STATE_SCHEMA,
-    "runs": RUN_SCHEMA,
-}
-_GLOBS = {
-    "articles": "ingest_date=*/source=*/*.parquet",
-    "duplicates": "ingest_date=*/source=*/*.parquet",
-    "quarantine": "ingest_date=*/source=*/*.parquet",
-    "fetch_state": "ingest_date=*/source=*/*.parquet",
-    "runs": "ingest_date=*/*.parquet",
-}
 
 
 def part_of(path: str) -> tuple[date, str]:

@@ -231,3 +231,34 @@ def test_final_files_are_cut_by_buffered_bytes_and_sorted_by_row_group(tmp_path:
             seen.setdefault(source, []).extend(got)
     assert sorted(seen["big"] + seen["small"]) == sorted(refs)
     assert len(list(Path(stage.final_dir("quarantine", "big")).glob("*.parquet"))) >= 4
+
+
+def test_a_table_declared_once_in_the_registry_gets_its_files_and_catalog_view(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding a table is one registry entry: listing, partition glob and the catalog follow."""
+    import pyarrow as pa
+
+    schema = pa.schema([pa.field("topic", pa.string()), pa.field("n", pa.int64())])
+    entry = lake_mod.Table("topics", lambda: schema, staged=False, by_source=False)
+    monkeypatch.setitem(lake_mod.TABLES_BY_NAME, "topics", entry)
+    _corpus(tmp_path / "in", 2)
+    run_ingest(_cfg(tmp_path, tmp_path / "in"), DAY)  # an ordinary lake first
+    part = tmp_path / "lake" / "topics" / "ingest_date=2026-11-20"
+    part.mkdir(parents=True)
+    pq.write_table(pa.table({"topic": ["ferries"], "n": [3]}, schema=schema), part / "t.parquet")
+    lake = Lake(tmp_path / "lake")
+    assert [p.rsplit("/", 2)[-2:] for p in lake.files("topics")] == [
+        ["ingest_date=2026-11-20", "t.parquet"]
+    ]
+    lake.refresh_catalog()
+    con = duckdb.connect(str(tmp_path / "lake" / "catalog.duckdb"), read_only=True)
+    try:
+        row = con.execute("SELECT topic, n, ingest_date::VARCHAR FROM topics").fetchall()
+        sql = "SELECT table_name FROM information_schema.tables"
+        views = {r[0] for r in con.execute(sql).fetchall()}
+    finally:
+        con.close()
+    assert row == [("ferries", 3, "2026-11-20")]
+    assert {"articles", "duplicates", "quarantine", "fetch_state", "runs", "topics"} <= views
+    assert "near_index" not in views  # declared out of the catalog
