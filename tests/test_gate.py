@@ -214,6 +214,16 @@ def test_a_night_where_extraction_fails_for_most_inputs_stops_the_publish(tmp_pa
     assert (s.written, s.quarantined) == (9, 1)
 
 
+def test_a_mostly_quarantined_source_is_held_back_and_the_others_publish(tmp_path: Path) -> None:
+    folder = _write_night(tmp_path / "in", 0, {"alpha": 8}, bad=14)
+    _write_night(tmp_path / "in", 0, {"beta": 5})
+    s = run_ingest(_cfg(tmp_path / "lake", folder, ["alpha", "beta"]), DAY)
+    assert s.status == "partial" and list(s.held_back) == ["alpha"]
+    why = s.held_back["alpha"]
+    assert why.startswith("quarantine_share") and "0.6364" in why and "too_short=14" in why
+    assert _articles(tmp_path / "lake") == [(DAY, "beta", 5)]
+
+
 def test_sudden_drop_of_the_night_stops_the_publish(tmp_path: Path) -> None:
     lake = _history(tmp_path, {"alpha": 6, "beta": 6})
     assert len(_articles(lake)) == 6
