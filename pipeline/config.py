@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -159,6 +159,16 @@ class JsonlSource(_SourceBase):
     fields: JsonlFields = JsonlFields()
 
 
+class CsvSource(_SourceBase):
+    """A CSV export of articles (`.csv`, plus .gz/.zst): a header row, then one article per row.
+    `fields` names the columns; authors, categories and tags cells are `;`-separated lists."""
+
+    type: Literal["csv"]
+    fields: JsonlFields = JsonlFields()
+    # One ASCII character other than the quote: "," (default), ";", "\t", "|", ...
+    delimiter: str = Field(default=",", pattern=r"^[\t !#-~]$")
+
+
 # Names a WARC source reads: archives and listings of them (Common Crawl's warc.paths.gz).
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 LISTING_SUFFIXES = (".paths", ".paths.gz")
@@ -272,7 +282,8 @@ SourceConfig = Annotated[
     | WarcSource
     | FeedSource
     | SitemapSource
-    | UrlsSource,
+    | UrlsSource
+    | CsvSource,
     Field(discriminator="type"),
 ]
 
@@ -390,7 +401,12 @@ class Config(_Strict):
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-_SOURCE_TYPES = {"files", "html", "text", "jsonl", "warc", "feed", "sitemap", "urls"}
+# The `type:` names of the SourceConfig union.
+_SOURCE_TYPES = {
+    name
+    for model in get_args(get_args(SourceConfig)[0])
+    for name in get_args(model.model_fields["type"].annotation)
+}
 
 
 def _format_errors(err: ValidationError) -> str:

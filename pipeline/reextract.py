@@ -16,11 +16,11 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.config import Config, FeedSource, SitemapSource, UrlsSource
+from pipeline.config import Config
 from pipeline.lake import RAW, Lake, LakeError, partition_rel
 from pipeline.publish import RunShell, RunSummary
 from pipeline.run import process_shard
-from pipeline.shards import RunInfo, Shard, select_sources
+from pipeline.shards import RunInfo, Shard, is_web, select_sources
 from pipeline.sources.web import raw_docs
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,7 @@ def _keep_fetch_outcomes(table: str, t: pa.Table) -> pa.Table:
 def reextract(cfg: Config, day: date, *, only_sources: Sequence[str] | None = None) -> RunSummary:
     """Re-extract the web sources of `day` from LAKE/raw; raises LakeError when there is none."""
     lake = Lake(cfg.lake)
-    web = [
-        s.name
-        for s in select_sources(cfg, only_sources)
-        if isinstance(s, FeedSource | SitemapSource | UrlsSource)
-    ]
+    web = [s.name for s in select_sources(cfg, only_sources) if is_web(s)]
     captures = {
         name: lake.storage.files(lake.storage.path(partition_rel(RAW, day, name)), "*.warc.gz")
         for name in web

@@ -21,12 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.config import Config, FeedSource, SitemapSource, UrlsSource
+from pipeline.config import Config, UrlsSource
 from pipeline.lake import Lake, part_of
 from pipeline.publish import RunShell, RunSummary
 from pipeline.records import RawDoc, Rejected, Skipped
 from pipeline.run import process_shard
-from pipeline.shards import RunInfo, Shard, select_sources
+from pipeline.shards import RunInfo, Shard, is_web, select_sources
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +109,10 @@ def requeue(
 
 
 def _as_url_list(cfg: Config, source: str) -> Config:
-    """For a feed or sitemap source, the same source as a list of URLs (same fetch rules)."""
+    """For a web source, the same source as a list of URLs (same fetch rules): its quarantined
+    inputs are URLs, fetched again whatever listed them."""
     src = select_sources(cfg, [source])[0]
-    if not isinstance(src, FeedSource | SitemapSource):
+    if not is_web(src):
         return cfg
     as_urls = UrlsSource(
         name=src.name,

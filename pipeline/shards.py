@@ -14,14 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeGuard
 
-from pipeline.config import (
-    Config,
-    ConfigError,
-    FeedSource,
-    SitemapSource,
-    SourceConfig,
-    UrlsSource,
-)
+from pipeline.config import Config, ConfigError, SourceConfig, WebSource
 
 
 @dataclass(frozen=True)
@@ -198,9 +191,12 @@ def select_sources(cfg: Config, names: Sequence[str] | None) -> tuple[SourceConf
     return tuple(known[n] for n in names)
 
 
-def is_web(src: SourceConfig) -> TypeGuard[FeedSource | SitemapSource | UrlsSource]:
-    """A source Broadsheet fetches itself (feeds, sitemaps, URL lists)."""
-    return isinstance(src, FeedSource | SitemapSource | UrlsSource)
+def is_web(src: SourceConfig) -> TypeGuard[WebSource]:
+    """A source Broadsheet fetches itself (feeds, sitemaps, URL lists), as its registry entry
+    says."""
+    from pipeline.sources import REGISTRY  # the readers: only once a source is looked at
+
+    return REGISTRY.of(src).is_web
 
 
 @dataclass

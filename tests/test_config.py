@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError, JsonlSource, load_config, source_name_for
+from pipeline.config import ConfigError, CsvSource, JsonlSource, load_config, source_name_for
 
 
 def test_sources_file_paths_are_relative_to_the_file(tmp_path: Path) -> None:
@@ -39,6 +39,7 @@ def test_sources_file_paths_are_relative_to_the_file(tmp_path: Path) -> None:
         ("sources:\n  - {name: a, type: html, path: x, timezone: Mars/Olympus}", "time zone"),
         ("sources:\n  - {name: a, type: html, path: x}\nextract: {timeout_s: -1}", "timeout_s"),
         ("sources:\n  - {name: a, type: html, path: x, colour: red}", "colour"),
+        ("sources:\n  - {name: a, type: csv, path: x, delimiter: '\"'}", "sources.0.delimiter"),
         ("- just a list", "mapping"),
         ("sources: [", "not valid YAML"),
     ],
@@ -53,3 +54,19 @@ def test_invalid_config_says_where(tmp_path: Path, yaml_text: str, expected: str
 def test_source_names_from_paths() -> None:
     assert source_name_for(Path("/data/The Harbor Ledger.jsonl.gz")) == "the-harbor-ledger"
     assert source_name_for(Path("../../")) == "input"
+
+
+def test_a_csv_source_names_its_columns_and_delimiter(tmp_path: Path) -> None:
+    f = tmp_path / "sources.yaml"
+    f.write_text(
+        "sources:\n"
+        "  - name: export\n"
+        "    type: csv\n"
+        "    path: exports/\n"
+        '    delimiter: "\\t"\n'
+        "    fields: {title: headline, text: body}\n"
+    )
+    [src] = load_config(f).sources
+    assert isinstance(src, CsvSource) and src.delimiter == "\t"
+    assert (src.fields.title, src.fields.text, src.fields.url) == ("headline", "body", "url")
+    assert src.paths == (tmp_path / "exports",)

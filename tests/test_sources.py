@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,72 @@ def test_deep_json_and_any_line_error_cost_one_line(tmp_path: Path) -> None:
     assert [type(o).__name__ for o in out] == ["RawDoc", "Rejected", "RawDoc"]
     assert isinstance(out[1], Rejected) and out[1].reason == "bad_json"
     assert "RecursionError" in out[1].message
+
+
+# -- the registry ------------------------------------------------------------------------------
+
+
+def test_every_source_type_a_sources_file_may_name_has_one_registry_entry() -> None:
+    from typing import get_args
+
+    from pipeline.config import SourceConfig
+    from pipeline.sources import REGISTRY
+
+    models = get_args(get_args(SourceConfig)[0])
+    assert {REGISTRY.of(m.model_construct()).config for m in models} == set(models)
+    for m in models:
+        entry = REGISTRY.of(m.model_construct())
+        assert get_args(m.model_fields["type"].annotation) == (entry.type,)
+        assert REGISTRY.named(entry.type) is entry
+    assert len(REGISTRY.types) == len(models)
+
+
+def test_web_sources_are_the_ones_their_entries_say() -> None:
+    from pipeline.config import FeedSource, SitemapSource, UrlsSource, WarcSource
+    from pipeline.shards import is_web
+
+    web = [
+        FeedSource(name="f", type="feed", urls=("https://a.example/rss",)),
+        SitemapSource(name="s", type="sitemap", urls=("https://a.example/",)),
+        UrlsSource(name="u", type="urls", urls=("https://a.example/1",)),
+    ]
+    local = [
+        FilesSource(name="a", paths=(Path("x"),)),
+        TextSource(name="t", type="text", paths=(Path("x"),)),
+        WarcSource(name="w", type="warc", paths=(Path("x"),)),
+    ]
+    assert [is_web(s) for s in web + local] == [True] * 3 + [False] * 3
+    # Feeds and sitemaps are units of work each; a URL list is cut into batches.
+    assert [is_archive(s, "https://a.example/x") for s in web] == [True, True, False]
+    with pytest.raises(ValueError, match="within a run"):
+        list(read_source(web[2], 10**6))
+
+
+def test_a_reader_that_raises_costs_one_row_for_that_input_only() -> None:
+    from pipeline.sources.registry import ReadContext, Registry, SourceType
+
+    def read(src: TextSource, loc: str, ctx: ReadContext) -> Iterator[RawDoc]:
+        if loc == "b":
+            raise RuntimeError("a reader bug")
+        yield RawDoc(src.name, loc, "text", text=f"text of {loc}")
+
+    entry = SourceType(
+        type="text",
+        config=TextSource,
+        discover=lambda s: ["a", "b", "c"],
+        read=read,
+        input_format="text",
+    )
+    src = TextSource(name="t", type="text", paths=(Path("x"),))
+    items = list(Registry([entry]).of(src).read_locations(src, ["a", "b", "c"], ReadContext(10)))
+    assert [(i.input_ref, type(i).__name__) for i in items] == [
+        ("a", "RawDoc"),
+        ("b", "Rejected"),
+        ("c", "RawDoc"),
+    ]
+    assert isinstance(items[1], Rejected) and items[1].reason == "unreadable"
+    assert "RuntimeError: a reader bug" in items[1].message
+    with pytest.raises(ValueError, match="registered twice"):
+        Registry([entry, entry])
+    with pytest.raises(TypeError, match="exactly one of read, read_shard"):
+        SourceType(type="x", config=TextSource, discover=lambda s: [], input_format="text")

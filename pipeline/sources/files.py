@@ -100,9 +100,16 @@ def shape_of(path: Path) -> Shape | None:
     return _SUFFIXES.get(_split_suffix(path)[0])
 
 
-def discover(roots: Sequence[Path], wanted: str) -> Iterator[Path]:
+def holds_many(_src: object, location: str) -> bool:
+    """A file that is a unit of work on its own by its suffix (a WARC, a JSONL dump)."""
+    return shape_of(Path(location)) in ("jsonl", "warc")
+
+
+def discover(roots: Sequence[Path], wanted: str, suffixes: Sequence[str] = ()) -> Iterator[Path]:
     """Names under the roots (recursively, sorted, hidden names skipped) of a known shape.
 
+    `wanted` is a shape, or "files" for every known shape; a reader of a shape this module
+    does not know gives its `suffixes` (".csv": plain, .gz or .zst).
     A root given explicitly as a file is always read, whatever its suffix, when the source
     declares its shape; folders only yield names whose suffix matches. Nothing is opened here:
     `admit` decides, where the file is read, whether it may be (so requeues get the same
@@ -120,7 +127,7 @@ def discover(roots: Sequence[Path], wanted: str) -> Iterator[Path]:
         if not root.is_dir():
             log.warning("input path does not exist", extra={"path": ref_of(root)})
             continue
-        yield from walk(root, wanted)
+        yield from walk(root, wanted, suffixes)
 
 
 def is_special(path: Path) -> bool:
@@ -132,7 +139,7 @@ def is_special(path: Path) -> bool:
     return not (path.is_file() or path.is_dir())
 
 
-def walk(root: Path, wanted: str) -> Iterator[Path]:
+def walk(root: Path, wanted: str, suffixes: Sequence[str] = ()) -> Iterator[Path]:
     """The names of `discover` under one folder; symlinked folders out of it listed too."""
 
     def warn(e: OSError) -> None:
@@ -154,9 +161,15 @@ def walk(root: Path, wanted: str) -> Iterator[Path]:
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
-            shape = shape_of(path)
-            if name in names or (shape is not None and wanted in ("files", shape)):
+            if name in names or _matches(path, wanted, suffixes):
                 yield path
+
+
+def _matches(path: Path, wanted: str, suffixes: Sequence[str]) -> bool:
+    if suffixes:
+        return _split_suffix(path)[0] in suffixes
+    shape = shape_of(path)
+    return shape is not None and wanted in ("files", shape)
 
 
 def _inside(real: str, real_root: str) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+from pipeline.config import FilesSource, HtmlSource
 from pipeline.records import RawDoc, Rejected
+from pipeline.sources import files
 from pipeline.sources.files import (
     READ_ERRORS,
     Deadline,
@@ -14,6 +17,7 @@ from pipeline.sources.files import (
     read_capped,
     ref_of,
 )
+from pipeline.sources.registry import ReadContext, SourceType
 
 
 def read(
@@ -39,3 +43,25 @@ def read(
         msg = f"reader error: {type(e).__name__}: {e}"
         return Rejected(source, ref, "html", "read", "unreadable", msg)
     return RawDoc(source=source, input_ref=ref, input_format="html", html=data)
+
+
+def locations(src: HtmlSource) -> Iterator[str]:
+    return (ref_of(p) for p in files.discover(src.paths, "html"))
+
+
+def read_location(
+    src: HtmlSource | FilesSource, ref: str, ctx: ReadContext
+) -> Iterator[RawDoc | Rejected]:
+    path = files.path_of(ref)
+    refused = ctx.refusal(src.name, ref, path, "html", src.paths)
+    yield read(path, src.name, ctx.max_bytes, ref, ctx.deadline_s) if refused is None else refused
+
+
+SOURCE = SourceType(
+    type="html",
+    config=HtmlSource,
+    discover=locations,
+    read=read_location,
+    input_format="html",
+    archive=files.holds_many,
+)

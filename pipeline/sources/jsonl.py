@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import JsonlFields
+from pipeline.config import FilesSource, JsonlFields, JsonlSource
 from pipeline.records import Hints, RawDoc, Rejected, excerpt
+from pipeline.sources import files
 from pipeline.sources.files import (
     READ_ERRORS,
     Deadline,
@@ -20,6 +21,7 @@ from pipeline.sources.files import (
     lines,
     ref_of,
 )
+from pipeline.sources.registry import ReadContext, SourceType
 
 
 def _get(obj: dict[str, Any], dotted: str | None) -> Any:
@@ -163,3 +165,28 @@ def _failure(source: str, ref: str, lineno: int, e: Exception) -> Rejected:
     what = "" if isinstance(e, READ_ERRORS) else "reader error: "
     msg = f"{what}{type(e).__name__} {where}: {e}"
     return Rejected(source, ref, "jsonl", "read", "unreadable", msg)
+
+
+def locations(src: JsonlSource) -> Iterator[str]:
+    return (ref_of(p) for p in files.discover(src.paths, "jsonl"))
+
+
+def read_location(
+    src: JsonlSource | FilesSource, ref: str, ctx: ReadContext
+) -> Iterator[RawDoc | Rejected]:
+    path = files.path_of(ref)
+    refused = ctx.refusal(src.name, ref, path, "jsonl", src.paths)
+    if refused is not None:
+        yield refused
+        return
+    yield from read(path, src.name, src.fields, ctx.max_bytes, ref, ctx.deadline_s)
+
+
+SOURCE = SourceType(
+    type="jsonl",
+    config=JsonlSource,
+    discover=locations,
+    read=read_location,
+    input_format="jsonl",
+    archive=True,
+)

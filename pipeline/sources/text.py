@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipeline.config import FilesSource, TextSource
 from pipeline.records import RawDoc, Rejected, excerpt
+from pipeline.sources import files
 from pipeline.sources.files import (
     READ_ERRORS,
     Deadline,
@@ -22,6 +24,7 @@ from pipeline.sources.files import (
     chunks,
     ref_of,
 )
+from pipeline.sources.registry import ReadContext, SourceType
 
 # A delimiter line: five or more '=' and nothing else but blanks (one line; blocks are searched).
 DELIMITER = re.compile(rb"^[ \t\r\f\v]*={5,}[ \t\r\f\v]*$", re.M)
@@ -152,3 +155,28 @@ def _failure(source: str, ref: str, e: Exception) -> Rejected:
         return Rejected(source, ref, "text", "read", "special_file", str(e))
     what = "" if isinstance(e, READ_ERRORS) else "reader error: "
     return Rejected(source, ref, "text", "read", "unreadable", f"{what}{type(e).__name__}: {e}")
+
+
+def locations(src: TextSource) -> Iterator[str]:
+    return (ref_of(p) for p in files.discover(src.paths, "text"))
+
+
+def read_location(
+    src: TextSource | FilesSource, ref: str, ctx: ReadContext
+) -> Iterator[RawDoc | Rejected]:
+    path = files.path_of(ref)
+    refused = ctx.refusal(src.name, ref, path, "text", src.paths)
+    if refused is not None:
+        yield refused
+        return
+    yield from read(path, src.name, ctx.max_bytes, ref, ctx.deadline_s)
+
+
+SOURCE = SourceType(
+    type="text",
+    config=TextSource,
+    discover=locations,
+    read=read_location,
+    input_format="text",
+    archive=files.holds_many,
+)

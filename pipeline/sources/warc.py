@@ -27,6 +27,7 @@ from pipeline.config import LISTING_SUFFIXES, WARC_SUFFIXES, FilesSource, Filter
 from pipeline.filters import url_verdict
 from pipeline.records import Hints, RawDoc, Rejected, Skipped, excerpt
 from pipeline.sources import files
+from pipeline.sources.registry import ReadContext, SourceType
 from pipeline.sources.remote import join_location, open_location
 from pipeline.web_util import HTML_TYPES, charset_of, is_html, media_type
 
@@ -531,3 +532,33 @@ def read(
 def read_many(locations_: Sequence[str], src: WarcSource, max_bytes: int) -> Iterator[Item]:
     for loc in locations_:
         yield from read(loc, src, max_bytes)
+
+
+def roots(src: WarcSource | FilesSource) -> list[Path]:
+    """The folders (and named files) local WARCs must stay within: listings add their base."""
+    out = list(src.paths)
+    if isinstance(src, WarcSource):
+        for p in src.paths:
+            if _is_listing(p.name):
+                out.append(Path(src.base) if src.base and "://" not in src.base else p.parent)
+    return out
+
+
+def read_location(src: WarcSource | FilesSource, location: str, ctx: ReadContext) -> Iterator[Item]:
+    """One WARC: a local one is admitted first (`files.admit`), a remote one read directly."""
+    if is_local(location):
+        refused = ctx.refusal(src.name, location, local_path(location), "warc", roots(src))
+        if refused is not None:
+            yield refused
+            return
+    yield from read(location, src, ctx.max_bytes, ctx.deadline_s)
+
+
+SOURCE = SourceType(
+    type="warc",
+    config=WarcSource,
+    discover=locations,
+    read=read_location,
+    input_format="warc",
+    archive=True,
+)

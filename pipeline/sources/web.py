@@ -41,6 +41,7 @@ from pipeline.filters import url_verdict
 from pipeline.normalize import canonicalize_url, parse_datetime
 from pipeline.records import Hints, RawDoc, Rejected, Signals, Skipped
 from pipeline.sources.feeds import FeedError, Link, parse_feed
+from pipeline.sources.registry import ReadContext, SourceType
 from pipeline.sources.sitemaps import parse_sitemap
 from pipeline.web_util import charset_of, is_html
 
@@ -442,3 +443,43 @@ def raw_docs(path: str, source: str, max_bytes: int) -> Iterator[Item]:
 
 def _tuples(d: dict[str, Any]) -> dict[str, Any]:
     return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+
+
+# -- the registry's entries -----------------------------------------------------------------------
+
+
+def read_seeds(src: WebSource, seeds_: Sequence[str], ctx: ReadContext) -> Iterator[Item]:
+    """A shard of a web source: its seeds fetched together, within the run's web context."""
+    if ctx.web is None:
+        raise ValueError("web sources are read within a run (they need its fetch state)")
+    yield from read_shard(seeds_, ctx.web)
+
+
+# Each feed or sitemap is a unit of work; a URL list is cut into batches of URLs.
+FEED = SourceType(
+    type="feed",
+    config=FeedSource,
+    discover=seeds,
+    read_shard=read_seeds,
+    input_format="web",
+    archive=True,
+    is_web=True,
+)
+SITEMAP = SourceType(
+    type="sitemap",
+    config=SitemapSource,
+    discover=seeds,
+    read_shard=read_seeds,
+    input_format="web",
+    archive=True,
+    is_web=True,
+)
+URLS = SourceType(
+    type="urls",
+    config=UrlsSource,
+    discover=seeds,
+    read_shard=read_seeds,
+    input_format="web",
+    is_web=True,
+)
+SOURCES = (FEED, SITEMAP, URLS)
