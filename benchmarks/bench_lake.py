@@ -33,7 +33,8 @@ from _common import DEFAULT_CORPUS, HERE, expected  # noqa: E402
 
 from pipeline.config import LakeConfig  # noqa: E402
 from pipeline.contract import article_arrow_schema  # noqa: E402
-from pipeline.lake import Lake, parquet_options, partition_rel  # noqa: E402
+from pipeline.lake import Lake, partition_rel  # noqa: E402
+from pipeline.staging import parquet_options  # noqa: E402
 
 QUERIES = {
     "articles per source per day": (

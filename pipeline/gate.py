@@ -33,7 +33,8 @@ import pyarrow.parquet as pq
 
 from pipeline.config import ValidateConfig
 from pipeline.contract import SCHEMAS_DIR
-from pipeline.lake import Lake, LakeError, RunStage, part_of
+from pipeline.lake import Lake, LakeError, part_of
+from pipeline.staging import RunStage
 
 if TYPE_CHECKING:
     import pandas as pd

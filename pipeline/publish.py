@@ -25,8 +25,9 @@ import pyarrow.parquet as pq
 from pipeline import neardup, pool
 from pipeline.config import Config
 from pipeline.dedup import ExactDeduper
-from pipeline.lake import RAW, TABLES, Dropped, Lake, LakeError, RunStage, part_of, partition_rel
+from pipeline.lake import RAW, TABLES, Lake, LakeError, part_of, partition_rel
 from pipeline.shards import RunInfo, ShardResult, SourceCounts
+from pipeline.staging import Dropped, RunStage
 
 log = logging.getLogger(__name__)
 

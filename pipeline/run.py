@@ -19,7 +19,7 @@ from pipeline.contract import schema_version
 from pipeline.dedup import ExactDeduper
 from pipeline.document import IN_FLIGHT_PER_WORKER, STAGES, DocWork, outcomes
 from pipeline.filters import filter_input
-from pipeline.lake import Lake, RunStage
+from pipeline.lake import Lake
 from pipeline.normalize import NormalizeContext
 from pipeline.publish import RunShell, RunSummary
 from pipeline.records import Duplicate, RawDoc, Rejected, Skipped
@@ -35,6 +35,7 @@ from pipeline.shards import (
     select_sources,
 )
 from pipeline.sources import read_files
+from pipeline.staging import RunStage
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import document
 from pipeline import lake as lake_mod
+from pipeline import staging as staging_mod
 from pipeline import storage as storage_mod
 from pipeline.config import Config, build_config
 from pipeline.contract import article_arrow_schema
@@ -197,7 +198,7 @@ def test_final_files_are_cut_by_buffered_bytes_and_sorted_by_row_group(tmp_path:
     opts = LakeConfig(rows_per_file=10_000, file_buffer_mb=1, row_group_rows=7)
     stage = Lake(tmp_path / "lake").stage("r1", DAY, opts)
     stage.sources = ["big", "small"]
-    comp = lake_mod._Compactor(stage, "quarantine")
+    comp = staging_mod._Compactor(stage, "quarantine")
     refs = [f"ref-{(i * 37) % 101:03d}" for i in range(101)]  # every ref once, shuffled
     now = datetime(2026, 11, 20, tzinfo=UTC)
     for start in range(0, 101, 10):  # chunks of 10 rows, as shards stage them
