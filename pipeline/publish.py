@@ -552,17 +552,15 @@ def carry_over(
 
 
 def _skipped_before(lake: Lake, day: date, source: str) -> int:
-    """Skipped inputs are in no table: take them from the last published run of the partition."""
-    try:
-        con = lake.connect()
-    except Exception:  # no catalog yet: nothing was skipped that we could know of
-        return 0
-    try:
-        row = con.execute(
-            "SELECT s.skipped FROM (SELECT started_at, unnest(by_source) AS s FROM runs "
-            "WHERE ingest_date = ?) WHERE s.source = ? ORDER BY started_at DESC LIMIT 1",
-            [day, source],
-        ).fetchone()
-    finally:
-        con.close()
-    return int(row[0] or 0) if row else 0
+    """Skipped inputs are in no table: take them from the last run that published the
+    partition (not a failed run, nor one that held this source back)."""
+    published = [
+        r
+        for r in lake.runs_on(day)
+        if r["status"] in ("published", "partial") and source not in r["held_back"]
+    ]
+    for run in sorted(published, key=lambda r: r["started_at"], reverse=True):
+        for c in run["by_source"] or []:
+            if c["source"] == source:
+                return int(c["skipped"] or 0)
+    return 0
