@@ -257,7 +257,13 @@ _RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("feedback", re.compile(r"^(?:fehler gefunden|spotted an error|found an error)\b", _I), 8),
     (
         "copyright",
-        re.compile(r"\ball rights reserved\b|^<?(?:copyright|\(c\))\s*(?:©|ⓒ|\d{4}|by\b)", _I),
+        # "All rights reserved" only as a notice: alone, or after a name, a year or a copyright
+        # mark, closing the paragraph (a body sentence may mention reserved rights).
+        re.compile(
+            r"(?:^|[.©ⓒ]\s*|\d{4}\s+|(?:^\d{4}|copyright|\(c\))\b.*?)all rights reserved\.?\s*$"
+            r"|^<?(?:copyright|\(c\))\s*(?:©|ⓒ|\d{4}|by\b)",
+            _I,
+        ),
         20,
     ),
     # Translator credits: "Aus dem Englischen von Jan Doolan", "Translated from French by ...".

@@ -99,6 +99,9 @@ def test_paragraph_normalization_is_idempotent(s: str, blank: bool) -> None:
         ("Fehler gefunden?Jetzt melden.", "feedback"),
         ("<Copyright ⓒ 한국일보. All rights reserved. 무단 전재 및 재배포 금지>", "copyright"),
         ("Copyright 2026 Harbor Ledger", "copyright"),
+        ("The Harbor Ledger. All rights reserved.", "copyright"),
+        ("All Rights Reserved", "copyright"),
+        ("2026 Harbor Ledger Media All rights reserved.", "copyright"),
         ("Aus dem Englischen von Jan Doolan", "credit"),
         ("Updated November 22, 2026, 9:10 p.m.", "dateline"),
         ("Aktualisiert: 18.11.2026, 16:20 Uhr", "dateline"),
@@ -132,6 +135,9 @@ def test_boilerplate_rules_match_furniture(line: str, rule: str) -> None:
         "The site offers five free articles a month, she said.",
         "The newsletter team was cut in half last year.",
         "Related charges were dropped on Monday.",  # "Related" as an ordinary word
+        # A body sentence about reserved rights is not a copyright notice.
+        "The band said all rights reserved by the label would return to them next year.",
+        "Under the old contract, all rights reserved to the publisher lapse after ten years.",
         "Photographers gathered outside the court.",
         "Advertising revenue fell by a third.",
         "More than 200 people attended the meeting on Monday.",
@@ -474,3 +480,15 @@ def test_drop_repeats_matches_its_definition(paragraphs: list[str]) -> None:
     from pipeline.normalize import _drop_repeats
 
     assert _drop_repeats(paragraphs) == _drop_repeats_reference(paragraphs)
+
+
+def test_every_boilerplate_rule_is_in_the_readme_table() -> None:
+    import re as _re
+
+    from pipeline.normalize import _RULES
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### News boilerplate rules", 1)[1].split("\n## ", 1)[0]
+    documented = set(_re.findall(r"^\| `([a-z_]+)` \|", section, flags=_re.M))
+    assert documented == {name for name, _, _ in _RULES}
