@@ -251,6 +251,8 @@ def publish_run(
                 raise LakeError("nothing published: " + "; ".join(held.values()))
             t = time.perf_counter()
             _check_staged(stage, summary)
+            if not summary.reconciles():  # a bug, never bad input: refuse to publish it
+                raise LakeError(f"counts do not reconcile: {summary.as_dict()}")
             prior = lake.prior_matches(stage.chunk_files("articles"), run.ingest_date, publishing)
             drop, moved = _resolve_duplicates(stage, prior)
             for name, n in moved.items():
@@ -264,8 +266,6 @@ def publish_run(
             t = time.perf_counter()
             stage.finalize(publishing, drop, near, {"near_index": index} if index else None)
             summary.timings["finalize"] = time.perf_counter() - t
-            if not summary.reconciles():  # a bug, never bad input: refuse to publish it
-                raise LakeError(f"counts do not reconcile: {summary.as_dict()}")
             if cfg.validate_.batch_checks:
                 held.update(_gate(lake, stage, summary, cfg, gate_helper))
             stage.sources = [s for s in publishing if s not in held]

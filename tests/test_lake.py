@@ -159,10 +159,17 @@ def test_crash_during_publish_is_rolled_forward(
     with pytest.raises(OSError):
         run_ingest(cfg, DAY)
     monkeypatch.setattr(storage_mod.os, "replace", real)
+    runs = tmp_path / "lake/runs/ingest_date=2026-11-20"
+    # At the crash the second run's row (the journal's last move) is not there yet.
+    assert len(list(runs.glob("run-*.parquet"))) == 1
     # The journal was committed: the next process to open the lake finishes the publish.
     assert list((tmp_path / "lake/_journal").glob("*.json"))
     with Lake(cfg.lake).locked():
         pass
+    # Every move of the journal was done, the last one included, and the staging is gone.
+    assert len(list(runs.glob("run-*.parquet"))) == 2
+    assert not list((tmp_path / "lake/_staging").glob("*"))
+    assert not (tmp_path / "lake/_trash").exists() or not any((tmp_path / "lake/_trash").iterdir())
     assert not (tmp_path / "lake/_journal").exists() or not any(
         (tmp_path / "lake/_journal").iterdir()
     )

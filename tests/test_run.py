@@ -246,3 +246,21 @@ def test_publish_refuses_a_partial_night_and_can_be_retried(tmp_path: Path) -> N
     moved_away.rename(lost)
     summary = publish_run(cfg, run, results, ["h"])
     assert summary.written == 3
+
+
+def test_publish_refuses_counts_that_do_not_add_up(tmp_path: Path) -> None:
+    """An input that is in no table and not counted as skipped is a bug: nothing is published."""
+    from pipeline.lake import LakeError
+
+    pages = [
+        (f"S{i}", f"https://h.example/{i}", [f"Story {i} has words enough."] * 3) for i in range(2)
+    ]
+    cfg = _html_source(tmp_path, pages, min_words=5)
+    run = RunInfo.new(date(2026, 11, 20))
+    results = [process_shard(cfg, s, run) for s in plan_shards(cfg)]
+    results[0].counts("h").inputs += 1  # read, but accounted for nowhere
+    with pytest.raises(LakeError, match="counts do not reconcile"):
+        publish_run(cfg, run, results, ["h"])
+    assert not (tmp_path / "lake" / "articles").exists()
+    results[0].counts("h").inputs -= 1
+    assert publish_run(cfg, run, results, ["h"]).written == 2
