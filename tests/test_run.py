@@ -264,3 +264,30 @@ def test_publish_refuses_counts_that_do_not_add_up(tmp_path: Path) -> None:
     assert not (tmp_path / "lake" / "articles").exists()
     results[0].counts("h").inputs -= 1
     assert publish_run(cfg, run, results, ["h"]).written == 2
+
+
+def test_remote_warcs_are_shards_of_their_own(tmp_path: Path) -> None:
+    """A listed CC-NEWS WARC (about 1 GB, size unknown before reading) is never packed."""
+    listing = tmp_path / "warc.paths"
+    listing.write_text("crawl/a.warc.gz\ncrawl/b.warc.gz\ncrawl/c.warc.gz\n")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "p.html").write_text(article_html())
+    cfg = build_config(
+        {
+            "lake": str(tmp_path / "lake"),
+            "sources": [
+                {"name": "p", "type": "html", "paths": [str(tmp_path / "pages")]},
+                {
+                    "name": "cc",
+                    "type": "warc",
+                    "paths": [str(listing)],
+                    "base": "https://cc.example/",
+                },
+            ],
+        }
+    )
+    layout = [[(p.source, list(p.paths)) for p in s.parts] for s in plan_shards(cfg)]
+    assert layout[1:] == [
+        [("cc", [f"https://cc.example/crawl/{n}.warc.gz"])] for n in ("a", "b", "c")
+    ]
+    assert [src for src, _ in layout[0]] == ["p"]
