@@ -12,7 +12,7 @@ WORKDIR /opt/broadsheet
 # image carries, so pip keeps the image's Airflow and adds only what Broadsheet needs.
 COPY --chown=airflow:0 pyproject.toml uv.lock README.md ./
 RUN pip install --no-cache-dir "uv==0.13.9" \
- && uv export --frozen --no-dev --no-emit-project --no-hashes --format requirements-txt \
+ && uv export --frozen --no-dev --extra celery --no-emit-project --no-hashes --format requirements-txt \
       > /tmp/requirements.txt \
  && pip install --no-cache-dir -r /tmp/requirements.txt \
  && rm /tmp/requirements.txt

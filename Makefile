@@ -25,7 +25,7 @@ $(UV):
 	$(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
 $(STAMP): $(UV) uv.lock pyproject.toml
-	$(UV) sync --locked
+	$(UV) sync --locked --all-extras
 	touch $(STAMP)
 
 install: $(STAMP)
