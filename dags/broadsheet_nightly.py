@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,10 +34,32 @@ def _schedule() -> str | None:
     return None if value.lower() in ("", "none") else value
 
 
+def _ran_on() -> str:
+    """Which worker ran a task, for the record: the Celery worker's name (name@host) when the
+    task process was forked from one, else host:pid."""
+    celery = sys.modules.get("celery")
+    request = getattr(getattr(celery, "current_task", None), "request", None)
+    return getattr(request, "hostname", None) or f"{socket.gethostname()}:{os.getpid()}"
+
+
 def _config(sources_file: str) -> Any:
     from pipeline.config import load_config
 
     return load_config(Path(sources_file), {"lake": os.environ.get("BROADSHEET_LAKE")})
+
+
+def _run_config(run: dict[str, str]) -> Any:
+    """The configuration `begin` recorded for this run, never the sources file as it is now: a
+    file edited mid-run does not give one run's tasks different configurations."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from pipeline.config import ConfigError
+    from pipeline.shards import RunInfo, run_config
+
+    try:
+        return run_config(RunInfo.from_dict(run))
+    except ConfigError as e:  # missing or not the recorded one: a retry reads the same
+        raise AirflowFailException(str(e)) from e
 
 
 @dag(
@@ -74,25 +98,26 @@ def _config(sources_file: str) -> Any:
 def broadsheet_nightly() -> None:
     @task(multiple_outputs=True)
     def begin() -> dict[str, Any]:
-        """Fix the run's identity (id, ingest date, start time) and its sources."""
-        from pipeline.shards import RunInfo, select_sources
+        """Fix the run's identity (id, ingest date, start time), its sources and its
+        configuration (a snapshot in the lake, named by its sha256, read by every later task)."""
+        from pipeline.shards import RunInfo, record_config, select_sources
 
         ctx = get_current_context()
         params = ctx["params"]
         cfg = _config(params["sources_file"])
         day = params.get("ingest_date") or ctx["logical_date"].date().isoformat()
         names = [s.name for s in select_sources(cfg, params.get("sources") or None)]
-        run = RunInfo.new(datetime.fromisoformat(day).date())
-        log.info("run %s for %s over sources %s", run.run_id, day, names)
+        run = record_config(cfg, RunInfo.new(datetime.fromisoformat(day).date()))
+        log.info("run %s for %s over %s, config %s", run.run_id, day, names, run.config_sha256)
         return {"run": run.as_dict(), "sources": names}
 
     @task
-    def plan(sources: list[str]) -> list[dict[str, Any]]:
+    def plan(sources: list[str], run: dict[str, str]) -> list[dict[str, Any]]:
         """Split the sources into shards of bounded size (a small night is one shard)."""
         from pipeline.shards import plan_shards
 
         params = get_current_context()["params"]
-        cfg = _config(params["sources_file"])
+        cfg = _run_config(run)
         from airflow.sdk.exceptions import AirflowFailException
 
         from pipeline.config import ConfigError
@@ -109,13 +134,17 @@ def broadsheet_nightly() -> None:
     @task(max_active_tis_per_dagrun=4)
     def process(shard: dict[str, Any], run: dict[str, str]) -> dict[str, Any]:
         """One shard: read, extract, normalize, validate, dedup into the run's staging."""
+        from pipeline.logcontext import tags_in_messages
         from pipeline.run import process_shard
         from pipeline.shards import RunInfo, Shard
 
-        cfg = _config(get_current_context()["params"]["sources_file"])
-        result = process_shard(cfg, Shard.from_dict(shard), RunInfo.from_dict(run))
-        log.info("shard %s: %s", shard["index"], result.as_dict())
-        return result.as_dict()
+        cfg, todo, info = _run_config(run), Shard.from_dict(shard), RunInfo.from_dict(run)
+        # The task log shows what each warning is about: " [source=… input_ref=…]".
+        with tags_in_messages():
+            result = process_shard(cfg, todo, info)
+        out = {**result.as_dict(), "worker": _ran_on(), "pid": os.getpid()}
+        log.info("shard %s on %s: %s", shard["index"], out["worker"], out)
+        return out
 
     # none_failed: a night with no inputs still publishes (empty partitions and a run row).
     @task(outlets=[ARTICLES], retries=1, trigger_rule="none_failed")
@@ -131,7 +160,7 @@ def broadsheet_nightly() -> None:
         from pipeline.shards import RunInfo, ShardResult
 
         ctx = get_current_context()
-        cfg = _config(ctx["params"]["sources_file"])
+        cfg = _run_config(run)
         try:
             summary = publish_run(
                 cfg, RunInfo.from_dict(run), [ShardResult.from_dict(r) for r in results], sources
@@ -160,7 +189,8 @@ def broadsheet_nightly() -> None:
             raise AirflowFailException(f"published without {len(held)} source(s): {lines}")
 
     started = begin()
-    results = process.partial(run=started["run"]).expand(shard=plan(started["sources"]))
+    shards = plan(started["sources"], started["run"])
+    results = process.partial(run=started["run"]).expand(shard=shards)
     verdict(publish(results, started["run"], started["sources"]))
 
 

@@ -1,12 +1,16 @@
 """Example consumer: when the articles Asset is updated, export per-language JSONL for training.
 
 Scheduled on the Asset the nightly DAG's publish task emits, not on a clock: it runs exactly
-when fresh data has landed, and reads which partition from the event's extra.
+when fresh data has landed, and reads which partition from the event's extra. The export is
+`pipeline.export.export_by_language`, what `broadsheet export` runs: one file per language
+under LAKE/exports/training/ingest_date=D/, each renamed into place, so a retry or a re-run
+replaces the date's files. BROADSHEET_EXPORT_FORMAT (jsonl or parquet) picks the format.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,13 +35,15 @@ def broadsheet_training_export() -> None:
     def export() -> dict[str, Any]:
         from datetime import date
 
-        from pipeline.export import export_training_jsonl
+        from pipeline.export import export_by_language
 
         events = get_current_context()["inlet_events"][ARTICLES]
         extra = events[-1].extra
-        counts = export_training_jsonl(extra["lake"], date.fromisoformat(extra["ingest_date"]))
-        log.info("exported %s for %s", counts, extra["ingest_date"])
-        return {"ingest_date": extra["ingest_date"], "counts": counts}
+        fmt = os.environ.get("BROADSHEET_EXPORT_FORMAT", "jsonl")
+        day = date.fromisoformat(extra["ingest_date"])
+        counts = export_by_language(extra["lake"], day, fmt)  # type: ignore[arg-type]
+        log.info("exported %s for %s as %s", counts, extra["ingest_date"], fmt)
+        return {"ingest_date": extra["ingest_date"], "format": fmt, "counts": counts}
 
     export()
 

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import logging
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.config import (
-    WARC_NAMES,
-    Config,
-    ConfigError,
-    build_config,
-    load_config,
-    source_name_for,
-)
+# Each command imports what it needs in its handler: `broadsheet sql` and `--version` must not
+# pay for pydantic, pyarrow, pandas or the extraction stack (tests/test_cli.py checks).
+if TYPE_CHECKING:
+    import duckdb
+
+    from pipeline.config import Config
+    from pipeline.run import RunProgress
+    from pipeline.shards import Shard
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as a shell reports a process ended by Ctrl-C
@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Turn news dumps into a validated, deduplicated Parquet lake.",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    p.add_argument("--version", action=_Version, help="print the installed version and exit")
     sub = p.add_subparsers(dest="command", required=True)
 
     ing = sub.add_parser("ingest", help="read inputs and publish one ingest date")
@@ -64,6 +65,16 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-empty",
         action="store_true",
         help="let a source with no inputs replace a night it published before",
+    )
+    ing.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="plan the night (inputs and shards by source) without reading or writing anything",
+    )
+    ing.add_argument(
+        "--force-extract",
+        action="store_true",
+        help="extract every input, even those whose URL or raw bytes the lake already holds",
     )
 
     rq = sub.add_parser(
@@ -97,14 +108,61 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--date", type=_date, required=True, help="ingest date YYYY-MM-DD")
     rep.add_argument("--json", action="store_true")
 
+    exp = sub.add_parser("export", help="write one ingest date's articles, one file per language")
+    exp.add_argument("--lake", default="lake", help="lake folder or s3://bucket/prefix")
+    exp.add_argument("--date", type=_date, required=True, help="ingest date YYYY-MM-DD")
+    exp.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl")
+    exp.add_argument("--by", choices=("language",), default="language", help="one file per ...")
+    exp.add_argument("--out", type=Path, help="folder (default: LAKE/exports/training)")
+    exp.add_argument("--min-words", type=int, default=0, help="only articles this long")
+
+    cat = sub.add_parser("catalog", help="rebuild the lake's catalog.duckdb (a moved lake)")
+    cat.add_argument("--lake", default="lake", help="lake folder")
+    cat.add_argument(
+        "--upgrade",
+        action="store_true",
+        help="first rewrite files that still hold partition keys (lakes before 2026-12)",
+    )
+
     sql = sub.add_parser("sql", help="query the lake's DuckDB catalog")
     sql.add_argument("query")
     sql.add_argument("--lake", default="lake", help="lake folder or s3://bucket/prefix")
-    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.add_argument(
+        "--format",
+        choices=("table", "csv", "json", "parquet"),
+        default="table",
+        help="table: fitted to the terminal, plain and complete off one (default)",
+    )
+    sql.add_argument("--output", type=Path, metavar="FILE", help="write here (parquet: required)")
     return p
 
 
+class _Version(argparse.Action):
+    """`--version`: the installed distribution's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("broadsheet")
+        except PackageNotFoundError:
+            found = "unknown (not installed)"
+        print(f"broadsheet {found}")
+        parser.exit()
+
+
 def _ingest_config(args: argparse.Namespace) -> tuple[Config, list[str] | None]:
+    from pipeline.config import (
+        WARC_NAMES,
+        ConfigError,
+        build_config,
+        load_config,
+        source_name_for,
+    )
+
     if args.config and args.paths:
         raise ConfigError("give either PATHs or --config, not both")
     if args.config:
@@ -129,10 +187,15 @@ def _ingest_config(args: argparse.Namespace) -> tuple[Config, list[str] | None]:
 
 def _ingest(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    from pipeline.lake import LakeError
-    from pipeline.run import run_ingest
+    from pipeline.config import ConfigError
 
     err = Console(stderr=True, soft_wrap=True)
     try:
@@ -141,24 +204,39 @@ def _ingest(args: argparse.Namespace) -> int:
         err.print(f"[red]error:[/red] {e}")
         return EXIT_USAGE
     day = args.date or datetime.now(UTC).date()
+    if args.dry_run:
+        return _dry_run(cfg, only, day, args.json, err)
+
+    from pipeline.lake import LakeError
+    from pipeline.run import run_ingest
+
     show_progress = err.is_terminal and not args.no_progress and not args.json
     progress = Progress(
         TextColumn("[bold]ingest"),
         BarColumn(bar_width=None),
         TextColumn("{task.fields[counts]}"),
         TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
         console=err,
         transient=True,
         disable=not show_progress,
     )
     task = progress.add_task("ingest", total=None, counts="")
 
-    def tick(done: int) -> None:
-        if done % 10 == 0:
-            progress.update(task, completed=done, counts=f"{done} inputs")
+    def tick(p: RunProgress) -> None:
+        # The total is the planned input files (known for file sources), so the ETA is too.
+        files = f"{p.files_done}/{p.files_total} files · " if p.files_total is not None else ""
+        done = p.files_done if p.files_total is not None else p.inputs
+        progress.update(
+            task, total=p.files_total, completed=done, counts=f"{files}{p.inputs} inputs"
+        )
 
     if args.allow_empty:
         cfg = cfg.model_copy(update={"allow_empty": True})
+    if args.force_extract:
+        extract = cfg.extract.model_copy(update={"skip_known": False})
+        cfg = cfg.model_copy(update={"extract": extract})
     try:
         with progress:
             summary = run_ingest(cfg, day, only_sources=only, on_progress=tick, gate_process=True)
@@ -178,6 +256,119 @@ def _ingest(args: argparse.Namespace) -> int:
     for name, why in summary.held_back.items():
         err.print(f"[red]held back[/red] {name}: {why}")
     return EXIT_FAILED if summary.held_back else EXIT_OK
+
+
+@dataclass
+class _Planned:
+    """One source's part of a planned night."""
+
+    type: str
+    web: bool  # its inputs are seeds (feeds, sitemaps, URLs), fetched during the run
+    inputs: int = 0  # files (web: seeds)
+    bytes: int = 0  # of the local files, as stored
+    remote: int = 0  # files on an object store or a web server: size unknown until read
+    shards: list[int] = field(default_factory=list)
+
+
+def _dry_run(cfg: Config, only: list[str] | None, day: date, as_json: bool, err: Any) -> int:
+    """Plan the night with the real run's planner (`plan_shards`), reading no input and leaving
+    the lake alone; inputs that do not exist exit 2, as the real run does."""
+    from pipeline.config import ConfigError
+    from pipeline.shards import is_web, plan_shards, select_sources
+
+    try:
+        selected = select_sources(cfg, only)
+        shards = plan_shards(cfg, [s.name for s in selected])
+    except ConfigError as e:
+        err.print(f"[red]error:[/red] {e}")
+        return EXIT_USAGE
+    except (ValueError, OSError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        return EXIT_FAILED
+    sources = {s.name: _Planned(s.type, is_web(s)) for s in selected}
+    plan = []
+    for shard in shards:
+        size = 0
+        for part in shard.parts:
+            row = sources[part.source]
+            row.shards.append(shard.index)
+            row.inputs += len(part.paths)
+            for path in part.paths:
+                n = _input_bytes(path, row.web)
+                row.bytes += n or 0
+                row.remote += n is None and not row.web
+                size += n or 0
+        plan.append({**shard.as_dict(), "bytes": size})
+    if as_json:
+        head = {"ingest_date": day.isoformat(), "lake": cfg.lake, "dry_run": True}
+        by_source = {name: asdict(r) for name, r in sources.items()}
+        print(json.dumps({**head, "sources": by_source, "shards": plan}, indent=2))
+        return EXIT_OK
+    _print_plan(sources, shards, day, cfg.lake)
+    return EXIT_OK
+
+
+def _input_bytes(location: str, web: bool) -> int | None:
+    """Bytes of a planned local input as stored; None for a remote file or a web seed."""
+    import os
+
+    from pipeline.sources.files import path_of
+
+    if web or "://" in location:
+        return None
+    try:
+        return os.stat(path_of(location)).st_size
+    except OSError:  # listed but gone or unreadable: the real run quarantines it
+        return 0
+
+
+def _print_plan(
+    sources: dict[str, _Planned], shards: Sequence[Shard], day: date, lake: str
+) -> None:
+    import os
+
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Console()
+    t = Table(title=f"plan · ingest_date={day} · {len(shards)} shard(s) · dry run")
+    for col in ("source", "type", "inputs", "bytes", "shards"):
+        t.add_column(col, justify="right" if col in ("inputs", "bytes") else "left")
+    for name, r in sources.items():
+        size = _human_bytes(r.bytes) + (f" + {r.remote} remote" if r.remote else "")
+        t.add_row(
+            name,
+            r.type,
+            f"{r.inputs} {'seed' if r.web else 'file'}{'' if r.inputs == 1 else 's'}",
+            "-" if r.web else size,
+            _ranges(r.shards),
+        )
+    total = sum(r.inputs for r in sources.values())
+    size = _human_bytes(sum(r.bytes for r in sources.values()))
+    t.add_row("[bold]total", "", str(total), size, "")
+    out.print(t)
+    shown = lake if "://" in lake else os.path.normpath(lake)
+    out.print(f"nothing read, nothing written; the run would publish to {shown}")
+
+
+def _human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000:
+            return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} TB"
+
+
+def _ranges(indexes: Sequence[int]) -> str:
+    """[0, 1, 2, 5] -> "0-2, 5"."""
+    out: list[str] = []
+    for i in sorted(set(indexes)):
+        if out and i == int(out[-1].rsplit("-", 1)[-1]) + 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{i}"
+        else:
+            out.append(str(i))
+    return ", ".join(out)
 
 
 def _print_summary(summary: Any, cfg: Config) -> None:
@@ -215,6 +406,7 @@ def _print_summary(summary: Any, cfg: Config) -> None:
 
 def _rerun(args: argparse.Namespace, what: str, fn: Any) -> int:
     """A requeue or a re-extraction: a run over an existing night, printed like an ingest."""
+    from pipeline.config import ConfigError, load_config
     from pipeline.lake import LakeError
 
     try:
@@ -287,49 +479,152 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _sql(args: argparse.Namespace) -> int:
+def _export(args: argparse.Namespace) -> int:
     import duckdb
 
+    from pipeline.export import export_by_language, output_dir
     from pipeline.lake import Lake, LakeError
 
     try:
-        con = Lake(args.lake).connect()
+        counts = export_by_language(args.lake, args.date, args.format, args.out, args.min_words)
+    except (LakeError, OSError, duckdb.Error) as e:
+        print(f"export failed: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    if not counts:
+        print(f"no articles published for {args.date}", file=sys.stderr)
+    for stem, n in sorted(counts.items()):
+        print(f"{stem}\t{n}")
+    print(f"total\t{sum(counts.values())}")
+    print(f"written to {output_dir(Lake(args.lake), args.date, args.out)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    from pipeline.lake import Lake, LakeError
+
+    lake = Lake(args.lake)
+    if not lake.storage.exists(lake.storage.root):
+        print(f"error: no lake at {lake.uri}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with lake.locked():
+            upgraded = lake.upgrade_layout() if args.upgrade else 0
+            lake.refresh_catalog()
     except (LakeError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.upgrade:
+        print(f"{upgraded} files rewritten without partition keys")
+    where = lake.catalog_path if lake.storage.local else "none on object stores (use sql)"
+    print(f"catalog: {where}")
+    return EXIT_OK
+
+
+def _sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipeline import sqlout
+
+    if args.format == "parquet" and args.output is None:
+        print("error: --format parquet writes a file: give --output FILE", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        con = _open_catalog(args.lake)
+    except (LookupError, OSError, duckdb.Error) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        rel = con.sql(args.query)
-        if rel is None:
+        if args.format == "parquet":
+            n = sqlout.write_parquet(con, args.query, args.output)
+            print(f"{n} rows written to {args.output}", file=sys.stderr)
             return EXIT_OK
-        cols = rel.columns
-        rows = rel.fetchall()
-    except duckdb.Error as e:
+        cursor = con.execute(args.query)
+        if cursor.description is None:  # a statement without a result
+            return EXIT_OK
+        columns = [d[0] for d in cursor.description]
+        rows = sqlout.rows(cursor)
+        if args.output is not None:
+            with open(args.output, "w", encoding="utf-8", newline="") as fh:
+                _write_result(args.format, columns, rows, fh)
+        else:
+            _write_result(args.format, columns, rows, sys.stdout)
+            sys.stdout.flush()
+    except BrokenPipeError:  # the reader (`| head`) has all it wanted
+        _stdout_to_devnull()
+        return EXIT_OK
+    except (duckdb.Error, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_FAILED
     finally:
         con.close()
-    if args.format == "json":
-        print(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str, indent=2))
-    elif args.format == "csv":
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows(rows)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        t = Table(*cols)
-        for r in rows:
-            t.add_row(*("" if v is None else str(v) for v in r))
-        Console().print(t)
     return EXIT_OK
 
 
+def _open_catalog(location: str) -> duckdb.DuckDBPyConnection:
+    """The lake's DuckDB catalog, read-only. A local one is opened with DuckDB alone: importing
+    `pipeline.lake` (pyarrow, pandas) would cost seconds; an object-store lake has no catalog
+    file, so `Lake.connect` registers its tables. LookupError: no catalog."""
+    import duckdb
+
+    if "://" in location and not location.startswith("file://"):  # as `Storage` tells them
+        from pipeline.lake import Lake, LakeError
+
+        try:
+            return Lake(location).connect()
+        except LakeError as e:
+            raise LookupError(str(e)) from None
+    catalog = Path(location.removeprefix("file://")).resolve() / "catalog.duckdb"
+    if not catalog.exists():
+        raise LookupError(f"no catalog at {catalog}; run `broadsheet ingest`")
+    con = duckdb.connect(str(catalog), read_only=True)
+    # Views read below lake_root(), where the catalog was built; a moved or copied lake
+    # answers from its own files (as Lake.connect does). Old catalogs have no lake_root().
+    root = catalog.parent.as_posix()
+    try:
+        [(recorded,)] = con.execute("SELECT lake_root()").fetchall()
+    except duckdb.Error:
+        return con
+    if recorded != root:
+        quoted = "'" + root.replace("'", "''") + "'"
+        con.execute(f"CREATE OR REPLACE TEMP MACRO lake_root() AS {quoted}")
+    return con
+
+
+def _write_result(fmt: str, columns: list[str], rows: Any, out: Any) -> None:
+    from pipeline import sqlout
+
+    if fmt == "csv":
+        sqlout.write_csv(columns, rows, out)
+    elif fmt == "json":
+        sqlout.write_json(columns, rows, out)
+    elif out.isatty():
+        from rich.console import Console
+
+        sqlout.write_terminal(columns, rows, Console(file=out))
+    else:  # a pipe, a file, a log: never squeezed to a width
+        sqlout.write_plain(columns, rows, out)
+
+
+def _stdout_to_devnull() -> None:
+    """After a broken pipe: nothing more reaches the reader, and exit must not fail flushing."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from pipeline.logcontext import ContextFilter
+
     args = _parser().parse_args(argv)
+    # Each record says which source and input it is about (` [source=… input_ref=…]`).
+    handler = logging.StreamHandler()
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s%(where)s: %(message)s")
+    )
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler]
     )
     # trafilatura logs every page it finds nothing in; the quarantine table already says so.
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -353,6 +648,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _requeue(args)
     if args.command == "report":
         return _report(args)
+    if args.command == "catalog":
+        return _catalog(args)
+    if args.command == "export":
+        return _export(args)
     if args.command == "reextract":
         return _reextract(args)
     if args.command == "eval":

@@ -293,6 +293,15 @@ class ExtractConfig(_Strict):
     max_bytes: int = Field(default=10_000_000, gt=0)
     include_tables: bool = True
     favor_precision: bool = False
+    # accurate: trafilatura with its fallbacks and the page-metadata rules; fast: trafilatura's
+    # fast path (no fallback extractors) on the same parsed page (README "Extraction modes").
+    mode: Literal["accurate", "fast"] = "accurate"
+    # Count inputs the lake already holds (canonical URL published in the last
+    # `skip_known_days` nights) or the shard already read (same URL or raw bytes) as duplicates
+    # without extracting them; `ingest --force-extract` sets false. requeue/reextract always
+    # extract. 0 days: only repeats within the shard.
+    skip_known: bool = True
+    skip_known_days: int = Field(default=7, ge=0, le=366)
 
 
 Severity = Literal["critical", "warning"]
@@ -327,16 +336,19 @@ class ValidateConfig(_Strict):
     drift_window: int = Field(default=7, ge=1, le=90)
     drift_min_nights: int = Field(default=3, ge=1)
 
-    @field_validator("earliest_published")
+    @field_validator("earliest_published", mode="before")
     @classmethod
-    def _floor_ok(cls, v: str) -> str:
-        from datetime import date
+    def _floor_ok(cls, v: object) -> str:
+        """YYYY-MM-DD; YAML reads an unquoted date (as the README's example has it) as a date."""
+        from datetime import date, datetime
 
+        if isinstance(v, date) and not isinstance(v, datetime):
+            return v.isoformat()
         try:
-            date.fromisoformat(v)
+            date.fromisoformat(str(v))
         except ValueError:
             raise ValueError(f"not a date (YYYY-MM-DD): {v!r}") from None
-        return v
+        return str(v)
 
 
 class DedupConfig(_Strict):
@@ -395,10 +407,33 @@ class Config(_Strict):
             raise ValueError(f"source names must be unique; repeated: {', '.join(dupes)}")
         return v
 
+    def snapshot(self) -> bytes:
+        """The effective configuration as canonical JSON (paths resolved): what a run records
+        at its start and `fingerprint` hashes."""
+        blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return blob.encode()
+
     def fingerprint(self) -> str:
         """sha256 of the effective configuration, recorded in the run row."""
-        blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return hashlib.sha256(self.snapshot()).hexdigest()
+
+
+def config_from_snapshot(data: bytes, fingerprint: str) -> Config:
+    """The configuration a run recorded, or ConfigError when `data` is not what the run's
+    fingerprint says (tampered, truncated, another run's): never a silent substitute."""
+    got = hashlib.sha256(data).hexdigest()
+    if got != fingerprint:
+        raise ConfigError(
+            f"configuration snapshot does not match the run's fingerprint: sha256 {got}, "
+            f"the run recorded {fingerprint}"
+        )
+    try:
+        cfg = Config.model_validate_json(data)
+    except ValidationError as e:
+        raise ConfigError("invalid configuration snapshot:\n" + _format_errors(e)) from None
+    if cfg.fingerprint() != fingerprint:  # a model change since the snapshot was written
+        raise ConfigError(f"configuration snapshot {fingerprint} no longer reads back the same")
+    return cfg
 
 
 # The `type:` names of the SourceConfig union.

@@ -1,7 +1,8 @@
 """Exact duplicates within a run: same canonical URL or same normalized text, kept once.
 
 The first record seen wins; inputs are read in a stable order, so the winner is the same on
-every re-run. Memory is two dicts of hashes (about 200 bytes per article), not the texts.
+every re-run. Memory is two dicts, canonical URL and text hash to the kept id (about 360
+bytes per article with a 75-character URL), not the texts.
 Duplicates of records published by earlier runs are found at publish time (Lake.prior_matches).
 """
 

@@ -11,13 +11,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from pipeline import neardup, quality
+from pipeline import logcontext, neardup, quality
 from pipeline.config import DedupConfig, ExtractConfig, ValidateConfig
 from pipeline.extract import extract
 from pipeline.filters import article_verdict
 from pipeline.normalize import NormalizeContext, to_article
 from pipeline.pool import Failure, WorkerPool
 from pipeline.records import Article, Extracted, RawDoc, Rejected, Skipped
+from pipeline.skip import Known
 from pipeline.validate import validate_article
 
 Outcome = Article | Rejected | Skipped
@@ -48,8 +49,13 @@ class DocWork:
 def process_doc(doc: RawDoc, work: DocWork) -> Result:
     """extract -> normalize -> signals -> validate for one document, with the seconds spent in
     each. Signals are the quality signals and, with `work.dedup`, the MinHash signature the
-    publisher clusters near-duplicates with.
+    publisher clusters near-duplicates with. What is logged meanwhile names the document.
     """
+    with logcontext.about(doc.source, doc.input_ref):
+        return _chain(doc, work)
+
+
+def _chain(doc: RawDoc, work: DocWork) -> Result:
     t0 = time.perf_counter()
     ex = extract(doc, work.extract)
     t1 = time.perf_counter()
@@ -86,14 +92,15 @@ def _enrich(art: Article, ex: Extracted, dcfg: DedupConfig | None) -> Article:
 
 
 def outcomes(
-    items: Iterable[RawDoc | Rejected | Skipped],
+    items: Iterable[RawDoc | Rejected | Skipped | Known],
     work: DocWork,
     pool: WorkerPool | None,
     job: Callable[[RawDoc, DocWork], Result] | None = None,
-) -> Iterator[Result]:
+) -> Iterator[tuple[Outcome | Known, Timings]]:
     """Each input's outcome, in input order. Without a pool the chain runs here; with one, a
     document that kills or hangs its worker is quarantined alone and the rest go on (a broken
-    pool raises `pool.PoolError`). `job` replaces `process_doc` (tests use it for crashes)."""
+    pool raises `pool.PoolError`). `job` replaces `process_doc` (tests use it for crashes).
+    What is not a document (a read failure, a skip, a known input) passes through as it is."""
     fn = job or process_doc
     if pool is None:
         for d in items:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import json
 import logging
 import random
 import socket
@@ -32,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -221,8 +222,37 @@ def _retry_after(value: str | None, cap: float) -> float | None:
 class _Host:
     def __init__(self, slots: int) -> None:
         self.sem = threading.Semaphore(slots)
+
+
+class _Clock:
+    """When the next request to one origin may start."""
+
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.next_at = 0.0
+
+
+# Shared by every Fetcher of the process: what runs one after another in it (a shard's sources,
+# the CLI's shards) keeps the delay between requests to a host too.
+_CLOCKS: dict[str, _Clock] = {}
+_CLOCKS_LOCK = threading.Lock()
+
+
+def _clock(site: str) -> _Clock:
+    with _CLOCKS_LOCK:
+        c = _CLOCKS.get(site)
+        if c is None:
+            c = _CLOCKS[site] = _Clock()
+        return c
+
+
+class SiteFileCache(Protocol):
+    """Where a run keeps the robots.txt and tdmrep.json it read (keyed by their URL), so that
+    no other shard of the run, on any worker, asks the site again."""
+
+    def load(self, key: str) -> bytes | None: ...
+
+    def save(self, key: str, data: bytes) -> None: ...
 
 
 class Fetcher:
@@ -234,10 +264,13 @@ class Fetcher:
         on_response: Callable[[Response], None] | None = None,
         deadline: float | None = None,
         private_ok: frozenset[str] = frozenset(),
+        site_files: SiteFileCache | None = None,
     ) -> None:
         """`private_ok`: host:port pairs that may resolve to private addresses (a source's own
-        seeds, when it sets fetch.allow_private); everything else must be public."""
+        seeds, when it sets fetch.allow_private); everything else must be public.
+        `site_files`: the run's robots.txt and tdmrep.json, read there before from the site."""
         self.cfg = cfg
+        self.site_files = site_files
         self.private_ok = private_ok if cfg.allow_private else frozenset()
         self.on_response = on_response
         self.deadline = deadline  # monotonic time after which nothing new starts
@@ -255,6 +288,7 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
         self._robots: dict[str, Protego | None | bool] = {}
+        self._blocked: dict[str, str] = {}  # site -> why its address was refused
         self._tdmrep: dict[str, list[dict[str, Any]]] = {}
         self._site_lock = threading.Lock()
         # One lock per (origin, site file): the first thread reads it, the others wait for it.
@@ -277,13 +311,14 @@ class Fetcher:
     def _slot(self, url: str) -> Iterator[None]:
         host = origin(url)
         h = self._host(host)
+        clock = _clock(host)
         with h.sem:
-            with h.lock:
+            with clock.lock:
                 delay = max(self.cfg.min_delay_s, self._crawl_delay(host))
-                wait = h.next_at - time.monotonic()
+                wait = clock.next_at - time.monotonic()
                 if wait > 0:
                     time.sleep(wait)
-                h.next_at = time.monotonic() + delay
+                clock.next_at = time.monotonic() + delay
             yield
 
     def _crawl_delay(self, origin: str) -> float:
@@ -321,23 +356,59 @@ class Fetcher:
         with self._site_file_lock(site, "/robots.txt"):
             if site in self._robots:
                 return self._robots[site]
-            try:
-                resp = self._site_file(site, "/robots.txt")
-                rp: Protego | None | bool = None
-                if resp is not None and resp.status == 200:
-                    text = resp.body[:_MAX_ROBOTS].decode("utf-8", errors="replace")
-                    rp = Protego.parse(text)
-            except FetchError as e:
-                log.warning(
-                    "robots.txt unreachable; site skipped", extra={"site": site, "error": str(e)}
-                )
+            entry = self._shared(site, "/robots.txt")
+            if entry is None:
+                entry = {"text": None}
+                try:
+                    resp = self._site_file(site, "/robots.txt")
+                    if resp is not None and resp.status == 200:
+                        entry["text"] = resp.body[:_MAX_ROBOTS].decode("utf-8", errors="replace")
+                except FetchError as e:
+                    log.warning(
+                        "robots.txt unreachable; site skipped",
+                        extra={"site": site, "error": str(e)},
+                    )
+                    entry = {"unreachable": str(e)}
+                    if e.reason == "blocked_url":  # a refused address, not a missing file
+                        entry["blocked"] = str(e)
+                self._share(site, "/robots.txt", entry)
+            rp: Protego | None | bool = None
+            if "blocked" in entry:
+                self._blocked[site] = str(entry["blocked"])
+            if "unreachable" in entry:
                 rp = False
+            elif isinstance(entry.get("text"), str):
+                rp = Protego.parse(entry["text"])
             self._robots[site] = rp
             return rp
 
+    def _shared(self, site: str, path: str) -> dict[str, Any] | None:
+        """What a shard of this run read of a site file, or None when none has yet."""
+        if self.site_files is None:
+            return None
+        try:
+            data = self.site_files.load(site + path)
+            entry = json.loads(data) if data is not None else None
+        except (OSError, ValueError):  # unreadable: ask the site, as if never read
+            return None
+        return entry if isinstance(entry, dict) else None
+
+    def _share(self, site: str, path: str, entry: dict[str, Any]) -> None:
+        if self.site_files is None:
+            return
+        try:
+            self.site_files.save(site + path, json.dumps(entry).encode())
+        except OSError as e:  # the run goes on; another shard may read the site again
+            log.warning("site file not shared", extra={"site": site + path, "error": str(e)})
+
     def allowed(self, url: str) -> bool:
+        """Whether robots.txt lets us fetch `url`; FetchError(blocked_url) when the site's own
+        address was refused, so the URL is quarantined as blocked rather than skipped."""
         rp = self.robots(url)
         if rp is False:
+            blocked = self._blocked.get(origin(url))
+            if blocked is not None:
+                raise FetchError("blocked_url", blocked)
             return False
         return rp is None or bool(rp.can_fetch(url, self.cfg.user_agent))  # type: ignore[union-attr]
 
@@ -357,19 +428,25 @@ class Fetcher:
         with self._site_file_lock(site, "/.well-known/tdmrep.json"):
             if site in self._tdmrep:
                 return self._tdmrep[site]
-            rules: list[dict[str, Any]] = []
-            try:
-                resp = self._site_file(site, "/.well-known/tdmrep.json")
-                if resp is not None and resp.status == 200:
-                    import json
-
-                    data = json.loads(resp.body[:_MAX_ROBOTS].decode("utf-8", errors="replace"))
-                    if isinstance(data, list):
-                        rules = [r for r in data if isinstance(r, dict)]
-            except (FetchError, ValueError):
-                rules = []
-            self._tdmrep[site] = rules
-            return rules
+            entry = self._shared(site, "/.well-known/tdmrep.json")
+            if entry is None:
+                rules: list[dict[str, Any]] = []
+                try:
+                    resp = self._site_file(site, "/.well-known/tdmrep.json")
+                    if resp is not None and resp.status == 200:
+                        text = resp.body[:_MAX_ROBOTS].decode("utf-8", errors="replace")
+                        data = json.loads(text)
+                        if isinstance(data, list):
+                            rules = [r for r in data if isinstance(r, dict)]
+                except (FetchError, ValueError):
+                    rules = []
+                entry = {"rules": rules}
+                self._share(site, "/.well-known/tdmrep.json", entry)
+            got = entry.get("rules")
+            self._tdmrep[site] = (
+                [r for r in got if isinstance(r, dict)] if isinstance(got, list) else []
+            )
+            return self._tdmrep[site]
 
     def tdm_reserved(self, url: str, resp: Response) -> bool:
         header = resp.header("tdm-reservation")
@@ -457,10 +534,13 @@ class Fetcher:
         fetched_at = datetime.now(UTC)
         self.requests += 1
         try:
-            with self.client.stream("GET", url, headers=headers) as r:
-                peer = _peer(r)
-                if peer is not None and not private_ok and _blocked_ip(peer):
-                    raise FetchError("blocked_url", f"connected to non-public address {peer}")
+            # A new connection's peer is checked before the request is sent (DNS rebinding:
+            # the name may resolve elsewhere now than for check_url), and every response's again.
+            ext = {} if private_ok else {"trace": _guard_new_connection}
+            with self.client.stream("GET", url, headers=headers, extensions=ext) as r:
+                peer = _peer(r.extensions.get("network_stream"))
+                if not private_ok:
+                    _check_peer(peer)
                 raw_parts: list[bytes] = []
                 size = 0
                 if r.status_code not in _REDIRECT_STATUS:
@@ -500,15 +580,39 @@ class Fetcher:
         return resp
 
 
-def _peer(r: httpx.Response) -> str | None:
-    stream = r.extensions.get("network_stream")
+def _peer(stream: Any) -> str | None:
+    """The address a network stream is connected to, or None when the transport cannot say."""
     if stream is None:
         return None
     try:
         addr = stream.get_extra_info("server_addr")
-    except Exception:  # transports differ; the pre-connect check still applies
+    except (AttributeError, OSError):
         return None
-    return str(addr[0]) if addr else None
+    return str(addr[0]) if isinstance(addr, tuple) and addr else None
+
+
+def _check_peer(peer: str | None) -> None:
+    """Fail closed: a connection whose address cannot be learnt is refused like a private one."""
+    if peer is None:
+        raise FetchError("blocked_url", "cannot tell which address was connected to")
+    try:
+        blocked = _blocked_ip(peer)
+    except ValueError:
+        blocked = True
+    if blocked:
+        raise FetchError("blocked_url", f"connected to non-public address {peer}")
+
+
+def _guard_new_connection(event: str, info: dict[str, Any]) -> None:
+    """httpcore trace hook: a new TCP connection to a non-public address is closed unused."""
+    if event == "connection.connect_tcp.complete":
+        stream = info.get("return_value")
+        try:
+            _check_peer(_peer(stream))
+        except FetchError:
+            if stream is not None:
+                stream.close()
+            raise
 
 
 def _decode(raw: bytes, encoding: str, cap: int) -> bytes:

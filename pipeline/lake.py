@@ -9,6 +9,10 @@ Layout (Hive partitions, so DuckDB and pyarrow prune on date and source):
     LAKE/runs/ingest_date=D/run-<run_id>.parquet
     LAKE/catalog.duckdb
 
+Partition keys are in the path only, never in the files, so every reader's Hive default opens a
+table. On an object store a partition folder holds versions, `_v/<run_id>/part-*.parquet`, and
+pointers to them (`pipeline.storage`), which every read here follows.
+
 A run writes everything under LAKE/_staging/<run_id>/ first. Publishing writes a journal
 (LAKE/_journal/<run_id>.json) listing the partition swaps, fsyncs it, then performs them. A crash
 before the journal exists leaves the lake as it was (staging is swept later); a crash after it is
@@ -37,6 +41,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from pipeline import search
 from pipeline.config import LakeConfig
 from pipeline.contract import article_arrow_schema
 from pipeline.neardup import NEAR_INDEX_SCHEMA
@@ -113,6 +118,8 @@ _COUNTS = pa.struct(
     ]
 )
 
+_PACKAGE_VERSION = pa.struct([("name", pa.string()), ("version", pa.string())])
+
 RUN_SCHEMA = pa.schema(
     [
         pa.field("run_id", pa.string(), nullable=False),
@@ -130,7 +137,9 @@ RUN_SCHEMA = pa.schema(
         pa.field(
             "timings", pa.list_(pa.struct([("stage", pa.string()), ("seconds", pa.float64())]))
         ),
-        pa.field("versions", pa.map_(pa.string(), pa.string())),
+        # A list rather than a map: Hugging Face `datasets` has no map type. Releases before
+        # 2026-12 wrote a map named `versions`; `broadsheet catalog --upgrade` converts it.
+        pa.field("package_versions", pa.list_(_PACKAGE_VERSION)),
         pa.field("config_sha256", pa.string(), nullable=False),
         pa.field("workers", pa.int64(), nullable=False),
         pa.field("message", pa.string()),
@@ -144,6 +153,10 @@ RUN_SCHEMA = pa.schema(
 )
 
 
+# How readers type the partition keys taken from the path.
+PARTITION_TYPES = {"ingest_date": pa.date32(), "source": pa.string()}
+
+
 @dataclass(frozen=True)
 class Table:
     """A lake table, declared once: everything the writers, the publish and the catalog need.
@@ -151,7 +164,9 @@ class Table:
     `staged`: written by shards and replaced, per (ingest_date, source), by a run's publish;
     otherwise written once per run (`runs`). `by_source`: partitioned by ingest_date and source,
     else by ingest_date only. `sort`: the order rows are written in within a file.
-    `in_catalog`: a view of the same name in the DuckDB catalog.
+    `in_catalog`: a view of the same name in the DuckDB catalog. `derived`: not written by
+    shards but built at publish from the run's final articles (`pipeline.search`), and swapped
+    in with them.
     """
 
     name: str
@@ -160,11 +175,38 @@ class Table:
     staged: bool = True
     by_source: bool = True
     in_catalog: bool = True
+    derived: bool = False
 
     @property
     def glob(self) -> str:
         """The table's files below its folder."""
         return "ingest_date=*/source=*/*.parquet" if self.by_source else "ingest_date=*/*.parquet"
+
+    @property
+    def partition_by(self) -> tuple[str, ...]:
+        return ("ingest_date", "source") if self.by_source else ("ingest_date",)
+
+    def file_schema(self) -> pa.Schema:
+        """The columns stored in the files. Partition keys live only in the path: a column in
+        both, with the types each reader infers for a path, breaks pandas and pyarrow."""
+        schema = self.schema()
+        for name in self.partition_by:
+            if name in schema.names:
+                schema = schema.remove(schema.get_field_index(name))
+        return schema
+
+    def read_schema(self) -> pa.Schema:
+        """What readers see: the file columns, then the partition keys, typed."""
+        schema = self.file_schema()
+        for name in self.partition_by:
+            schema = schema.append(pa.field(name, PARTITION_TYPES[name], nullable=False))
+        return schema
+
+    @property
+    def hive_types(self) -> str:
+        """DuckDB's `hive_types`, so a source named like a number stays VARCHAR."""
+        sql = {"ingest_date": "DATE", "source": "VARCHAR"}
+        return "{" + ", ".join(f"'{k}': {sql[k]}" for k in self.partition_by) + "}"
 
 
 def _asc(*columns: str) -> tuple[tuple[str, str], ...]:
@@ -185,11 +227,16 @@ TABLES_BY_NAME: dict[str, Table] = {
             _asc("story_id", "article_id"),
             in_catalog=False,
         ),  # fmt: skip
+        # The full-text index (pipeline.search): postings and each partition's terms.
+        Table(search.INDEX, lambda: search.SEARCH_INDEX_SCHEMA, _asc("term"), derived=True),
+        Table(search.TERMS, lambda: search.SEARCH_TERMS_SCHEMA, _asc("term"), derived=True),
         Table("runs", lambda: RUN_SCHEMA, staged=False, by_source=False),
     )
 }
 # The tables a run stages and publishes per (ingest_date, source).
-TABLES = tuple(name for name, t in TABLES_BY_NAME.items() if t.staged)
+TABLES = tuple(name for name, t in TABLES_BY_NAME.items() if t.staged and not t.derived)
+# The tables the publish builds from the final articles and swaps in with them.
+DERIVED = tuple(name for name, t in TABLES_BY_NAME.items() if t.derived)
 
 
 class LakeError(RuntimeError):
@@ -274,6 +321,11 @@ class Lake:
             pa.Table.from_pylist([run_row], schema=RUN_SCHEMA), staged_run, filesystem=st.fs
         )
         moves = [[s, t, "dir"] for s, t in stage.final_partitions()]
+        moves += [  # built by pipeline.search.index_stage, replaced with their articles
+            [stage.final_dir(d, s), st.path(partition_rel(d, stage.ingest_date, s)), "dir"]
+            for d in DERIVED
+            for s in stage.sources
+        ]
         runs_dir = st.path("runs", f"ingest_date={stage.ingest_date.isoformat()}")
         moves.append([staged_run, posixpath.join(runs_dir, name), "file"])
         spec = json.dumps({"run_id": stage.run_id, "moves": moves}).encode()
@@ -301,7 +353,7 @@ class Lake:
         trash = st.path("_trash", run_id)
         for i, (staged, target, kind) in enumerate(spec["moves"]):
             if kind == "dir":
-                st.swap_dir(staged, target, posixpath.join(trash, f"{i:05d}"))
+                st.swap_dir(staged, target, posixpath.join(trash, f"{i:05d}"), run_id)
             elif st.exists(staged):  # else moved by an earlier, interrupted attempt
                 st.move_file(staged, target)
         st.delete(journal)
@@ -337,7 +389,21 @@ class Lake:
     # -- reading ------------------------------------------------------------------------------
 
     def files(self, table: str) -> list[str]:
-        return self.storage.files(self.storage.path(table), TABLES_BY_NAME[table].glob)
+        """The table's published files; on an object store, the version each partition's
+        pointer names (a partition being replaced is read whole, old or new)."""
+        spec = TABLES_BY_NAME[table]
+        if self.storage.local or not spec.staged:  # runs: one file per run, put whole
+            return self.storage.files(self.storage.path(table), spec.glob)
+        return self.storage.current_files(self.storage.path(table), 2, "*.parquet")
+
+    def partition_files(
+        self, table: str, ingest_date: date, source: str, pattern: str = "*.parquet"
+    ) -> list[str]:
+        """The published files of one (table, ingest_date, source) partition."""
+        folder = self.storage.path(partition_rel(table, ingest_date, source))
+        if self.storage.local:
+            return self.storage.files(folder, pattern)
+        return self.storage.current_files(folder, 0, pattern)
 
     def prior_matches(
         self, staged: Sequence[str], ingest_date: date, replaced_sources: Sequence[str]
@@ -390,8 +456,7 @@ class Lake:
         """Rows a published (ingest_date, source) holds in articles, duplicates and quarantine."""
         n = 0
         for table in ("articles", "duplicates", "quarantine"):
-            folder = self.storage.path(partition_rel(table, ingest_date, source))
-            for path in self.storage.files(folder, "*.parquet"):
+            for path in self.partition_files(table, ingest_date, source):
                 with self.storage.fs.open_input_file(path) as fh:
                     n += pq.ParquetFile(fh).metadata.num_rows
         return n
@@ -439,6 +504,36 @@ class Lake:
                     out[url] = (kind, etag, lm, at)
         return {u: (k, e, m) for u, (k, e, m, _) in out.items()}
 
+    def upgrade_layout(self) -> int:
+        """Rewrite the files of earlier releases (partition keys in the files, a `versions`
+        map in runs) so every reader opens the lake with its defaults. A file at a time, row
+        group by row group, each replaced whole (rename, or one object write). Returns how
+        many files were rewritten; call it under `locked()`."""
+        from pipeline.staging import parquet_options
+
+        st = self.storage
+        done = 0
+        for table, spec in TABLES_BY_NAME.items():
+            for path in self.files(table):
+                with st.fs.open_input_file(path) as fh:
+                    pf = pq.ParquetFile(fh)
+                    old = pf.schema_arrow
+                    if not ({*spec.partition_by, "versions"} & set(old.names)):
+                        continue
+                    keep = [c for c in old.names if c not in spec.partition_by]
+                    tmp = posixpath.join(
+                        posixpath.dirname(path), f".{posixpath.basename(path)}.tmp"
+                    )
+                    schema = _upgraded(pa.schema([old.field(c) for c in keep]).empty_table()).schema
+                    opts = parquet_options(schema, LakeConfig())
+                    with pq.ParquetWriter(tmp, schema, filesystem=st.fs, **opts) as out:
+                        for i in range(pf.num_row_groups):
+                            out.write_table(_upgraded(pf.read_row_group(i, columns=keep)))
+                st.move_file(tmp, path)
+                done += 1
+        log.info("lake layout upgraded", extra={"lake": self.uri, "files": done})
+        return done
+
     # -- catalog ------------------------------------------------------------------------------
 
     @property
@@ -462,27 +557,47 @@ class Lake:
                 )
                 con.unregister("_empty")
             elif portable:
-                glob = posixpath.join(self.storage.path(table), spec.glob)
+                # Relative to lake_root(), so the catalog moves with the lake. union_by_name:
+                # old partitions may lack newer columns, or still carry `source` in the file
+                # (written before partition keys left the files).
+                glob = _sql_str("/" + posixpath.join(table, spec.glob))
                 con.execute(
                     f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
-                    f"{_sql_str(glob)}, hive_partitioning = true, union_by_name = true)"
+                    f"lake_root() || {glob}, hive_partitioning = true, union_by_name = true, "
+                    f"hive_types = {spec.hive_types})"
                 )
             else:
-                dataset = ds.dataset(
-                    self.storage.path(table),
-                    filesystem=self.storage.fs,
-                    format="parquet",
-                    partitioning=ds.partitioning(flavor="hive"),
-                    exclude_invalid_files=True,
-                )
-                con.register(f"_{table}_arrow", dataset)
-                cast = "CAST(ingest_date AS DATE) AS ingest_date"
-                con.execute(
-                    f"CREATE OR REPLACE VIEW {table} AS SELECT * REPLACE ({cast}) "
-                    f"FROM _{table}_arrow"
-                )
+                con.register(f"_{table}_arrow", self._dataset(spec, files))
+                con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM _{table}_arrow")
         for statement in self._DERIVED:
             con.execute(statement)
+
+    def dataset(self, table: str) -> ds.Dataset:
+        """The table's published files as one Arrow dataset, typed partition keys included:
+        the reader for object-store lakes (`.to_table().to_pandas()`, polars, DuckDB), which
+        follows the partitions' pointers as the catalog does."""
+        return self._dataset(TABLES_BY_NAME[table], self.files(table))
+
+    def _dataset(self, spec: Table, files: Sequence[str]) -> ds.Dataset:
+        """The files as one Arrow dataset with the table's whole schema, so partitions older
+        than a column read it as null (what union_by_name does for the local catalog); the
+        partition keys come from each file's path, typed."""
+        keys = []
+        for path in files:
+            values = _path_keys(path)
+            expr = ds.field("ingest_date") == pa.scalar(
+                date.fromisoformat(values["ingest_date"]), pa.date32()
+            )
+            if spec.by_source:
+                expr = expr & (ds.field("source") == pa.scalar(values["source"], pa.string()))
+            keys.append(expr)
+        return ds.FileSystemDataset.from_paths(
+            list(files),
+            schema=spec.read_schema(),
+            format=ds.ParquetFileFormat(),
+            filesystem=self.storage.fs,
+            partitions=keys,
+        )
 
     _DERIVED = (
         "CREATE OR REPLACE VIEW articles_unique AS "
@@ -495,6 +610,7 @@ class Lake:
         "list_sort(list(DISTINCT source)) AS sources, min(published_at) AS first_published, "
         "min(ingest_date) AS first_seen, max(ingest_date) AS last_seen "
         "FROM articles WHERE story_id IS NOT NULL GROUP BY story_id",
+        *search.CATALOG_SQL,  # search('words'): see pipeline/search.py
     )
 
     def refresh_catalog(self) -> None:
@@ -506,6 +622,7 @@ class Lake:
         tmp.unlink(missing_ok=True)
         con = duckdb.connect(str(tmp))
         try:
+            _root_macro(con, self.root)
             self._views(con, portable=True)
         finally:
             con.close()
@@ -516,15 +633,57 @@ class Lake:
         if self.storage.local:
             if not self.catalog_path.exists():
                 raise LakeError(f"no catalog at {self.catalog_path}; run `broadsheet ingest`")
-            return duckdb.connect(str(self.catalog_path), read_only=True)
+            con = duckdb.connect(str(self.catalog_path), read_only=True)
+            try:
+                [(recorded,)] = con.execute("SELECT lake_root()").fetchall()
+            except duckdb.Error:  # a catalog of absolute paths, from before lake_root()
+                log.warning(
+                    "old catalog: `broadsheet catalog` rebuilds it", extra={"lake": self.uri}
+                )
+            else:
+                if recorded != self.root.as_posix():  # the lake was moved or copied
+                    _root_macro(con, self.root, temp=True)
+            return con
         con = duckdb.connect()
         self._views(con, portable=False)
         return con
 
 
+def _root_macro(con: duckdb.DuckDBPyConnection, root: Path, *, temp: bool = False) -> None:
+    """`lake_root()`, which every catalog view's path starts with: the catalog records it, and
+    a connection to a moved lake overrides it with a TEMP macro, without writing the file."""
+    kind = "TEMP MACRO" if temp else "MACRO"
+    con.execute(f"CREATE OR REPLACE {kind} lake_root() AS {_sql_str(root.as_posix())}")
+
+
+def _path_keys(path: str) -> dict[str, str]:
+    """The partition keys in a file's path (at any depth below the partition)."""
+    return dict(
+        c.split("=", 1) for c in path.split("/") if c.startswith(("ingest_date=", "source="))
+    )
+
+
 def part_of(path: str) -> tuple[date, str]:
     """(ingest_date, source) of a partition file's path."""
-    parent = posixpath.dirname(path)
-    source = posixpath.basename(parent).split("=", 1)[1]
-    day = date.fromisoformat(posixpath.basename(posixpath.dirname(parent)).split("=", 1)[1])
-    return day, source
+    keys = _path_keys(path)
+    return date.fromisoformat(keys["ingest_date"]), keys["source"]
+
+
+def _upgraded(t: pa.Table) -> pa.Table:
+    """Runs rows of releases before 2026-12: the `versions` map as `package_versions`."""
+    if "versions" not in t.column_names:
+        return t
+    rows = [[{"name": k, "version": v} for k, v in m or []] for m in t["versions"].to_pylist()]
+    at = t.schema.get_field_index("versions")
+    field = RUN_SCHEMA.field("package_versions")
+    return t.set_column(at, field, pa.array(rows, field.type))
+
+
+def with_partition_columns(table: str, t: pa.Table, source: str) -> pa.Table:
+    """A partition file's rows with the table's own partition column (`source`) from the path,
+    in schema order; files written before partition keys left the files already carry it."""
+    schema = TABLES_BY_NAME[table].schema()
+    if "source" not in schema.names or "source" in t.column_names:
+        return t
+    at = min(schema.get_field_index("source"), t.num_columns)
+    return t.add_column(at, "source", pa.repeat(pa.scalar(source, pa.string()), t.num_rows))

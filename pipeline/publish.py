@@ -22,10 +22,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import neardup, pool
+from pipeline import neardup, pool, search
 from pipeline.config import Config
 from pipeline.dedup import ExactDeduper
-from pipeline.lake import RAW, TABLES, Lake, LakeError, part_of, partition_rel
+from pipeline.lake import RAW, TABLES, Lake, LakeError, part_of, with_partition_columns
 from pipeline.shards import RunInfo, ShardResult, SourceCounts
 from pipeline.staging import Dropped, RunStage
 
@@ -266,9 +266,14 @@ def publish_run(
             t = time.perf_counter()
             stage.finalize(publishing, drop, near, {"near_index": index} if index else None)
             summary.timings["finalize"] = time.perf_counter() - t
-            if cfg.validate_.batch_checks:
+            if cfg.validate_.batch_checks and not (cfg.allow_empty and not summary.inputs):
                 held.update(_gate(lake, stage, summary, cfg, gate_helper))
+            elif cfg.validate_.batch_checks:  # nothing read, and an empty night was asked for
+                summary.warnings.append("no inputs and allow_empty: batch checks not run")
             stage.sources = [s for s in publishing if s not in held]
+            t = time.perf_counter()
+            search.index_stage(stage)  # swapped in with the articles by lake.publish
+            summary.timings["search_index"] = time.perf_counter() - t
             t = time.perf_counter()
             summary.held_back = held
             summary.warnings += [f"held back {name}: {why}" for name, why in held.items()]
@@ -277,10 +282,10 @@ def publish_run(
             lake.publish(stage, run_row(summary, cfg))
             lake.refresh_catalog()
             summary.timings["publish"] = time.perf_counter() - t
-            if summary.report is not None:
-                _render_report(lake, summary)
+            _render_report(lake, summary)
         except BaseException:
             summary.status = "failed"
+            _render_index(lake)
             raise
     log.info("run published", extra={"summary": summary.as_dict()})
     if held:
@@ -333,10 +338,20 @@ def _render_report(lake: Lake, summary: RunSummary) -> None:
 
     t = time.perf_counter()
     try:
-        write_reports(lake, summary.run_id, str(summary.report))
+        write_reports(lake, summary.run_id, summary.report)
     except Exception:  # a report is not worth failing a published night for
         log.exception("run report could not be written", extra={"run_id": summary.run_id})
     summary.timings["report"] = time.perf_counter() - t
+
+
+def _render_index(lake: Lake) -> None:
+    """reports/index.html again after a run that did not publish, so it lists it and why."""
+    from pipeline.report import write_index
+
+    try:
+        write_index(lake)
+    except Exception:  # the run has already failed; the index is for diagnosis only
+        log.exception("reports index could not be written", extra={"lake": lake.uri})
 
 
 def _gate(
@@ -396,9 +411,12 @@ def _record_unpublished(cfg: Config, run: RunInfo, status: str, message: str) ->
     summary.checks = "not run"
     summary.finished_at = datetime.now(UTC)
     try:
-        Lake(cfg.lake).record_run(run.ingest_date, run_row(summary, cfg))
+        lake = Lake(cfg.lake)
+        lake.record_run(run.ingest_date, run_row(summary, cfg))
     except Exception:  # the run has already failed; this row is for diagnosis only
         log.exception("could not record the unpublished run", extra={"run_id": run.run_id})
+    else:
+        _render_index(lake)
 
 
 def versions() -> dict[str, str]:
@@ -426,7 +444,7 @@ def run_row(s: RunSummary, cfg: Config) -> dict[str, Any]:
         "by_reason": [{"reason": k, "count": v} for k, v in sorted(s.by_reason.items())],
         "by_skip": [{"reason": k, "count": v} for k, v in sorted(s.by_skip.items())],
         "timings": [{"stage": k, "seconds": round(v, 4)} for k, v in s.timings.items()],
-        "versions": versions(),
+        "package_versions": [{"name": k, "version": v} for k, v in versions().items()],
         "config_sha256": cfg.fingerprint(),
         "workers": cfg.workers,
         "message": s.message,
@@ -527,19 +545,17 @@ def carry_over(
     root = posixpath.join(stage.root, "shards", f"{index:06d}")
     rows = {}
     for table in TABLES:
-        folder = lake.storage.path(partition_rel(table, day, source))
         n = 0
-        for k, path in enumerate(lake.storage.files(folder, "*.parquet")):
+        for k, path in enumerate(lake.partition_files(table, day, source)):
             with lake.storage.fs.open_input_file(path) as fh:
-                t = keep(table, pq.read_table(fh))
+                t = keep(table, with_partition_columns(table, pq.read_table(fh), source))
             out = posixpath.join(root, table, f"chunk-{k:05d}.parquet")
             lake.storage.makedirs(posixpath.dirname(out))
             pq.write_table(t, out, filesystem=lake.storage.fs, compression="zstd")
             n += t.num_rows
         rows[table] = n
     # Raw captures of web sources stay as they are: the requeue re-reads inputs, it never fetches.
-    raw = lake.storage.path(partition_rel(RAW, day, source))
-    for path in lake.storage.files(raw):
+    for path in lake.partition_files(RAW, day, source, "*"):
         dest = posixpath.join(stage.raw_dir(index), source, posixpath.basename(path))
         lake.storage.makedirs(posixpath.dirname(dest))
         lake.storage.fs.copy_file(path, dest)

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.config import Config
-from pipeline.lake import RAW, Lake, LakeError, partition_rel
+from pipeline.lake import RAW, Lake, LakeError
 from pipeline.publish import RunShell, RunSummary
 from pipeline.run import process_shard
 from pipeline.shards import RunInfo, Shard, is_web, select_sources
@@ -38,10 +38,7 @@ def reextract(cfg: Config, day: date, *, only_sources: Sequence[str] | None = No
     """Re-extract the web sources of `day` from LAKE/raw; raises LakeError when there is none."""
     lake = Lake(cfg.lake)
     web = [s.name for s in select_sources(cfg, only_sources) if is_web(s)]
-    captures = {
-        name: lake.storage.files(lake.storage.path(partition_rel(RAW, day, name)), "*.warc.gz")
-        for name in web
-    }
+    captures = {name: lake.partition_files(RAW, day, name, "*.warc.gz") for name in web}
     sources = [n for n in web if captures[n]]
     if not sources:
         raise LakeError(f"no raw captures of web sources for {day} under {lake.uri}/raw")

@@ -1,7 +1,9 @@
-"""Run reports people would rather look at than read: one HTML page per run, an index over runs.
+"""Run reports people would rather look at than read: one HTML page per run, one page of its
+validation results, an index over runs.
 
-Everything on the page comes from the lake through DuckDB (the same views analysts query) and
-from the run's validation.json; charts are inline SVG, so a page is one self-contained file.
+Everything on the pages comes from the lake (DuckDB views, run files) and from the run's
+validation.json; styles are inline and charts are inline SVG, so every page is one
+self-contained file that renders offline and loads nothing from the network.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from pipeline.lake import Lake
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.lake import Lake, LakeError
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,7 @@ table{border-collapse:collapse}td,th{padding:.25rem .6rem;border-bottom:1px soli
 text-align:left}td.n,th.n{text-align:right}.ok{color:#1a7f37}.warn{color:#9a6700}
 .bad{color:#cf222e}.grid{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}
 svg text{font:12px system-ui,sans-serif}.muted{color:#666}
+code{font-size:12px;word-break:break-word}
 """
 
 
@@ -141,9 +147,7 @@ def render_run(lake: Lake, run_id: str) -> str:
     ]
     links = []
     if docs:
-        links.append(
-            f'<a href="{_e(posixpath.relpath(docs, report))}">Great Expectations Data Docs</a>'
-        )
+        links.append(f'<a href="{_e(posixpath.relpath(docs, report))}">validation results</a>')
     if report:
         links.append('<a href="validation.json">validation.json</a>')
     body.append("<p>" + " · ".join(links) + "</p>")
@@ -234,29 +238,187 @@ def _validation(lake: Lake, report: str | None) -> dict[str, Any] | None:
         return data
 
 
-def render_index(lake: Lake) -> str:
-    con = lake.connect()
-    try:
-        runs = con.execute(
-            "SELECT ingest_date, run_id, status, checks, inputs, written, duplicates, quarantined, "
-            "skipped, report, started_at FROM runs ORDER BY ingest_date DESC, started_at DESC"
-        ).fetchall()
-        nights = con.execute(
-            "SELECT ingest_date::VARCHAR, count(*) FROM articles "
-            "GROUP BY 1 ORDER BY 1 DESC LIMIT 30"
-        ).fetchall()
-    finally:
-        con.close()
-    rows = []
-    for day, rid, status, checks, *counts, report, _ in runs:
-        link = (
-            _Raw(f'<a href="{_e(posixpath.relpath(report, "reports"))}/report.html">{_e(rid)}</a>')
-            if report
-            else rid
+def render_validation(report: dict[str, Any]) -> str:
+    """The page of one run's validation: our checks, then Great Expectations' own results per
+    expectation (what it measured, counts, a sample of unexpected values), from validation.json."""
+    status = report.get("status")
+    body = [
+        f"<h1>Validation of run {_e(report.get('run_id'))}</h1>",
+        f"<p>ingest date <b>{_e(report.get('ingest_date'))}</b> · checks "
+        f"<b class={_status_cls(status)}>{_e(status)}</b> · "
+        "<a href=report.html>run report</a> (published runs) · "
+        "<a href=validation.json>validation.json</a> · <a href=../../index.html>all runs</a></p>",
+    ]
+    for title, cls, lines in (
+        ("Critical failures: not published", "bad", report.get("critical_failures") or []),
+        ("Warnings", "warn", report.get("warnings") or []),
+    ):
+        if lines:
+            items = "".join(f"<li class={cls}>{_e(x)}</li>" for x in lines)
+            body.append(f"<h2>{title}</h2><ul>{items}</ul>")
+    rows = [
+        [
+            c["suite"],
+            c["name"],
+            _Raw(f"<span class={_check_cls(c)}>{'pass' if c['success'] else 'FAIL'}</span>"),
+            c["severity"],
+            c["observed"],
+            c.get("why", ""),
+        ]
+        for c in report.get("checks", [])
+    ]
+    body.append("<h2>Expectations</h2>")
+    body.append(
+        _table(["suite", "expectation", "result", "severity", "observed", "why"], rows, set())
+    )
+    sources = report.get("sources") or []
+    if sources:
+        cols = list(sources[0])
+        body.append("<h2>The night by source, against recent nights</h2>")
+        body.append(
+            _table(
+                cols,
+                [[_num(r.get(c)) for c in cols] for r in sources],
+                {i for i, c in enumerate(cols) if c not in ("scope", "source")},
+            )
         )
-        st = _Raw(f"<span class={_status_cls(status)}>{_e(status)}</span>")
-        ck = _Raw(f"<span class={_status_cls(checks)}>{_e(checks)}</span>")
-        rows.append([day, link, st, ck, *counts])
+    for suite, vr in (report.get("great_expectations") or {}).items():
+        stats = vr.get("statistics") or {}
+        meta = vr.get("meta") or {}
+        body.append(
+            f"<h2>Great Expectations: suite {_e(suite)}</h2><p class=muted>"
+            f"{_e(stats.get('successful_expectations'))} of "
+            f"{_e(stats.get('evaluated_expectations'))} expectations met · Great Expectations "
+            f"{_e(meta.get('great_expectations_version'))} · validated "
+            f"{_e(meta.get('validation_time'))}</p>"
+        )
+        body.append(
+            _table(
+                ["expectation", "kwargs", "success", "result"],
+                [_ge_row(r) for r in vr.get("results") or []],
+                set(),
+            )
+        )
+    return _page(f"Validation of run {report.get('run_id')}", "".join(body))
+
+
+def _num(v: object) -> object:
+    return f"{v:.4g}" if isinstance(v, float) else v
+
+
+def _ge_row(r: dict[str, Any]) -> list[object]:
+    conf = r.get("expectation_config") or {}
+    kwargs = {k: v for k, v in (conf.get("kwargs") or {}).items() if k != "batch_id"}
+    shown = {k: v for k, v in (r.get("result") or {}).items() if v not in (None, [], {})}
+    exc = (r.get("exception_info") or {}).get("exception_message")
+    if exc:
+        shown["exception"] = exc
+    ok = bool(r.get("success"))
+    return [
+        _Raw(f"<code>{_e(conf.get('type'))}</code>"),
+        _Raw(f"<code>{_e(_short(kwargs))}</code>"),
+        _Raw(f"<span class={'ok' if ok else 'bad'}>{ok}</span>"),
+        _Raw(f"<code>{_e(_short(shown))}</code>"),
+    ]
+
+
+def _short(x: object, limit: int = 400) -> str:
+    text = json.dumps(x, default=str, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+VALIDATION_PAGE = "validation.html"  # written by the gate next to validation.json
+_INDEX_COLUMNS = ("ingest_date", "run_id", "status", "checks", "inputs", "written", "duplicates",
+                  "quarantined", "skipped")  # fmt: skip
+
+
+def _run_rows(lake: Lake) -> list[dict[str, Any]]:
+    """Every run row, from the run files (the catalog holds only what was published, and a
+    first night that failed has none)."""
+    cols = [*_INDEX_COLUMNS, "report", "started_at", "message", "warnings"]
+    rows: list[dict[str, Any]] = []
+    for path in lake.storage.files(lake.storage.path("runs"), "*.parquet"):
+        with lake.storage.fs.open_input_file(path) as fh:
+            t = pq.read_table(fh)
+        day = posixpath.basename(posixpath.dirname(path)).removeprefix("ingest_date=")
+        if "ingest_date" not in t.column_names:
+            t = t.append_column("ingest_date", pa.array([day] * t.num_rows))
+        have = [c for c in cols if c in t.column_names]
+        for row in t.select(have).to_pylist():
+            row["ingest_date"] = str(row["ingest_date"])
+            rows.append(row)
+    return rows
+
+
+def _stopped_by_the_gate(lake: Lake, files: set[str], known: set[str]) -> list[dict[str, Any]]:
+    """Runs the gate stopped: no run row, but their validation.json says why."""
+    out = []
+    for rel in sorted(f for f in files if f.endswith("/validation.json")):
+        folder = posixpath.dirname(rel)
+        rid = posixpath.basename(folder).removeprefix("run-")
+        if rid in known:
+            continue
+        path = lake.storage.path(rel)
+        with lake.storage.fs.open_input_stream(path, compression=None) as fh:
+            data = json.loads(fh.read().decode("utf-8"))
+        out.append(
+            {
+                "ingest_date": data.get("ingest_date"),
+                "run_id": rid,
+                "status": "not published",
+                "checks": data.get("status"),
+                "report": folder,
+                "message": "critical expectation failed: "
+                + "; ".join(data.get("critical_failures") or []),
+                "started_at": None,
+            }
+        )
+    return out
+
+
+def _cause(row: dict[str, Any]) -> str:
+    if row.get("status") in ("published", "running"):
+        return ""
+    if row.get("status") == "partial":
+        return "; ".join(w for w in row.get("warnings") or [] if w.startswith("held back "))
+    return str(row.get("message") or "")
+
+
+def _run_link(files: set[str], row: dict[str, Any]) -> object:
+    report = row.get("report")
+    for page in ("report.html", VALIDATION_PAGE):
+        if report and posixpath.join(report, page) in files:
+            href = posixpath.join(posixpath.relpath(report, "reports"), page)
+            return _Raw(f'<a href="{_e(href)}">{_e(row["run_id"])}</a>')
+    return row["run_id"]
+
+
+def render_index(lake: Lake) -> str:
+    """Every run, newest night first, published or not; a run that did not publish says why."""
+    runs = _run_rows(lake)
+    # One listing of the reports (not a request per run: the lake may be an object store).
+    files = {lake.storage.rel(f) for f in lake.storage.files(lake.storage.path("reports"))}
+    runs += _stopped_by_the_gate(lake, files, {r["run_id"] for r in runs})
+    runs.sort(key=lambda r: (r["ingest_date"] or "", str(r.get("started_at") or "")), reverse=True)
+    try:
+        con = lake.connect()
+    except LakeError:  # nothing published yet
+        nights: list[tuple[Any, ...]] = []
+    else:
+        try:
+            nights = con.execute(
+                "SELECT ingest_date::VARCHAR, count(*) FROM articles "
+                "GROUP BY 1 ORDER BY 1 DESC LIMIT 30"
+            ).fetchall()
+        finally:
+            con.close()
+    rows = []
+    for r in runs:
+        st = _Raw(f"<span class={_status_cls(r.get('status'))}>{_e(r.get('status'))}</span>")
+        ck = _Raw(f"<span class={_status_cls(r.get('checks'))}>{_e(r.get('checks'))}</span>")
+        counts = [r.get(k) for k in ("inputs", "written", "duplicates", "quarantined", "skipped")]
+        cause = _cause(r)
+        rows.append([r["ingest_date"], _run_link(files, r), st, ck, *counts, cause[:500]])
     body = (
         "<h1>Broadsheet runs</h1>"
         + bar_chart([(d, float(n)) for d, n in reversed(nights)], "Articles per ingest date")
@@ -271,6 +433,7 @@ def render_index(lake: Lake) -> str:
                 "duplicates",
                 "quarantined",
                 "skipped",
+                "why not published",
             ],
             rows,
             {4, 5, 6, 7, 8},
@@ -279,11 +442,21 @@ def render_index(lake: Lake) -> str:
     return _page("Broadsheet runs", body)
 
 
-def write_reports(lake: Lake, run_id: str, report_dir: str) -> str:
-    """Write reports/<run>/report.html and reports/index.html; the run page's lake path."""
-    page = posixpath.join(report_dir, "report.html")
-    _write(lake, lake.storage.path(page), render_run(lake, run_id))
-    _write(lake, lake.storage.path("reports", "index.html"), render_index(lake))
+def write_index(lake: Lake) -> str:
+    """Rewrite reports/index.html (after every run, published or not); its lake path."""
+    page = posixpath.join("reports", "index.html")
+    _write(lake, lake.storage.path(page), render_index(lake))
+    return page
+
+
+def write_reports(lake: Lake, run_id: str, report_dir: str | None) -> str | None:
+    """Write reports/<run>/report.html (when the run has a report folder) and
+    reports/index.html; the run page's lake path."""
+    page = None
+    if report_dir is not None:
+        page = posixpath.join(report_dir, "report.html")
+        _write(lake, lake.storage.path(page), render_run(lake, run_id))
+    write_index(lake)
     return page
 
 

@@ -10,11 +10,12 @@ import os
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeGuard
+from urllib.parse import urlsplit
 
-from pipeline.config import Config, ConfigError, SourceConfig, WebSource
+from pipeline.config import Config, ConfigError, SourceConfig, WebSource, config_from_snapshot
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,9 @@ def plan_shards(
 
     Input order (sources as configured, files sorted) is what makes "first seen wins"
     deduplication the same however the shards are executed. Web sources fetch within their
-    shard, so each feed or sitemap (and each slice of a URL list) stays a shard of its own.
+    shard and are cut by host (`_host_shards`): one host's seeds are never in two shards, so
+    what a site's own seeds ask of it comes from one worker (links to other hosts: README,
+    "Politeness across workers").
     """
     from pipeline.sources import source_files  # the readers: only once files are listed
 
@@ -86,11 +89,13 @@ def plan_shards(
 
     selected = select_sources(cfg, only_sources)
     check_inputs(selected)
+    web = [src for src in selected if is_web(src)]
     for src in selected:
         if is_web(src):
-            cut()
-            for seeds in _web_slices(src, files_per_shard):
-                shards.append(Shard.of(len(shards), src.name, seeds))
+            if src is web[0]:  # every web source's shards, where the first one is listed
+                cut()
+                for hosts in _host_shards(web, files_per_shard):
+                    shards.append(Shard(len(shards), hosts))
             continue
         for path in source_files(src):
             n = _size(path, budget)
@@ -120,20 +125,54 @@ def check_inputs(sources: Sequence[SourceConfig]) -> None:
         raise MissingInputs("input paths that do not exist:\n  " + "\n  ".join(missing))
 
 
-def _web_slices(src: SourceConfig, files_per_shard: int) -> Iterator[list[str]]:
+def seed_host(url: str) -> str:
+    """The host a seed is fetched from, as shards are cut: lower case, no port, no final dot
+    ("" for a seed that is not a URL: it is quarantined without a request)."""
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
+def _host_shards(
+    sources: Sequence[WebSource], files_per_shard: int
+) -> Iterator[tuple[ShardPart, ...]]:
+    """The web sources' seeds cut by host: every seed of a host (feeds, sitemaps, listed URLs,
+    of any source) in one shard, in order of the host's first seed. A host with a feed or a
+    sitemap is a shard of its own (its listing is fetched there); hosts of listed URLs only are
+    packed up to `files_per_shard` seeds, never splitting a host, however many URLs it has."""
     from pipeline.sources import is_archive, source_files
 
-    batch: list[str] = []
-    for seed in source_files(src):
-        if is_archive(src, seed):  # a feed or a sitemap: a shard of its own
-            yield [seed]
+    by_host: dict[str, list[tuple[int, str]]] = {}
+    listing_hosts: set[str] = set()
+    for i, src in enumerate(sources):
+        for seed in source_files(src):
+            host = seed_host(seed)
+            by_host.setdefault(host, []).append((i, seed))
+            if is_archive(src, seed):
+                listing_hosts.add(host)
+
+    def parts(seeds: list[tuple[int, str]]) -> tuple[ShardPart, ...]:
+        # One part per source, in the sources' order: a source's seeds share its raw archive.
+        return tuple(
+            ShardPart(sources[i].name, tuple(seed for j, seed in seeds if j == i))
+            for i in sorted({j for j, _ in seeds})
+        )
+
+    batch: list[tuple[int, str]] = []
+    for host, seeds in by_host.items():
+        if host in listing_hosts:
+            if batch:
+                yield parts(batch)
+                batch = []
+            yield parts(seeds)
             continue
-        batch.append(seed)
-        if len(batch) >= files_per_shard:
-            yield batch
+        if batch and len(batch) + len(seeds) > files_per_shard:
+            yield parts(batch)
             batch = []
+        batch.extend(seeds)
     if batch:
-        yield batch
+        yield parts(batch)
 
 
 def _size(path: str, budget: float) -> float:
@@ -150,18 +189,24 @@ def _size(path: str, budget: float) -> float:
 
 @dataclass(frozen=True)
 class RunInfo:
-    """Identity of one run, shared by all its shards and its publisher."""
+    """Identity of one run, shared by all its shards and its publisher. `lake` and
+    `config_sha256` name the configuration snapshot the run recorded (`record_config`)."""
 
     run_id: str
     ingest_date: date
     started_at: datetime
+    lake: str | None = None
+    config_sha256: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {
+        d = {
             "run_id": self.run_id,
             "ingest_date": self.ingest_date.isoformat(),
             "started_at": self.started_at.isoformat(),
         }
+        if self.lake is not None and self.config_sha256 is not None:
+            d |= {"lake": self.lake, "config_sha256": self.config_sha256}
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, str]) -> RunInfo:
@@ -169,6 +214,8 @@ class RunInfo:
             d["run_id"],
             date.fromisoformat(d["ingest_date"]),
             datetime.fromisoformat(d["started_at"]),
+            d.get("lake"),
+            d.get("config_sha256"),
         )
 
     @classmethod
@@ -181,13 +228,58 @@ def new_run_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
 
 
+# Configuration snapshots, named by their sha256: LAKE/_config/<sha256>.json. Content-addressed,
+# so nights with one configuration share a file, a task retried after the publish still finds
+# it, and a run row's config_sha256 says where the configuration it ran with is.
+CONFIG_DIR = "_config"
+
+
+def record_config(cfg: Config, run: RunInfo) -> RunInfo:
+    """Write the run's resolved configuration into the lake, once, at the start of the run; the
+    RunInfo returned names it, and every later step reads it back with `run_config`."""
+    from pipeline.storage import Storage
+
+    st = Storage(cfg.lake)
+    sha = cfg.fingerprint()
+    path = st.path(CONFIG_DIR, f"{sha}.json")
+    data = cfg.snapshot()
+    try:
+        current = st.read_bytes(path)
+    except OSError:
+        current = None
+    if current != data:  # absent (or damaged): written whole, never in place
+        st.makedirs(st.path(CONFIG_DIR))
+        st.write_bytes_durably(path, data)
+    return replace(run, lake=cfg.lake, config_sha256=sha)
+
+
+def run_config(run: RunInfo) -> Config:
+    """The configuration `run` recorded at its start, whatever the sources file says now.
+    ConfigError when the run recorded none or the snapshot is missing or not the one recorded."""
+    from pipeline.storage import Storage
+
+    if run.lake is None or run.config_sha256 is None:
+        raise ConfigError(f"run {run.run_id} recorded no configuration snapshot")
+    st = Storage(run.lake)
+    path = st.path(CONFIG_DIR, f"{run.config_sha256}.json")
+    try:
+        data = st.read_bytes(path)
+    except OSError as e:
+        raise ConfigError(
+            f"configuration snapshot of run {run.run_id} is missing: {st.uri_of(path)}: {e}"
+        ) from None
+    return config_from_snapshot(data, run.config_sha256)
+
+
 def select_sources(cfg: Config, names: Sequence[str] | None) -> tuple[SourceConfig, ...]:
+    """The named sources of the file (all when none are named); ConfigError for a name that is
+    not in it: a usage mistake (CLI exit 2, whichever command), not a failed night."""
     if not names:
         return cfg.sources
     known = {s.name: s for s in cfg.sources}
     missing = [n for n in names if n not in known]
     if missing:
-        raise ValueError(f"unknown source(s): {', '.join(missing)}; known: {', '.join(known)}")
+        raise ConfigError(f"unknown source(s): {', '.join(missing)}; known: {', '.join(known)}")
     return tuple(known[n] for n in names)
 
 

@@ -333,6 +333,9 @@ class _Compactor:
         out = posixpath.join(self.stage.final_dir(self.table, source), f"part-{n:05d}.parquet")
         table = pa.concat_tables(buf).combine_chunks()  # take() on one chunk copies only its rows
         del buf
+        # Partition keys are in the path only (see Table.file_schema).
+        keys = TABLES_BY_NAME[self.table].partition_by
+        table = table.drop_columns([c for c in keys if c in table.column_names])
         sort = list(TABLES_BY_NAME[self.table].sort)
         _sorted_final(self.stage.storage, table, sort, out, self.stage.opts)
 

@@ -55,6 +55,30 @@ def paragraphs() -> list[str]:
     return list(_PARAS)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _great_expectations_loaded() -> None:
+    """Great Expectations loaded once per test process, as most tests validate in-process
+    anyway: the CLI's runs then validate here too (run_ingest starts its gate helper only where
+    Great Expectations is not loaded) instead of importing it again in a helper each time.
+    The helper itself is tested where `gate_process: true` forces it (tests/test_gate.py)."""
+    import great_expectations  # noqa: F401
+
+
+EXAMPLE_DATE = "2026-11-25"
+
+
+@pytest.fixture(scope="session")
+def example_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example night ingested once by the CLI (gate in its helper process, reports and
+    all), shared by the tests that only read it: each ingest starts Great Expectations."""
+    from pipeline.cli import main
+
+    root = tmp_path_factory.mktemp("example-night") / "lake"
+    args = ["ingest", "--config", str(EXAMPLES / "sources.yaml"), "--lake", str(root)]
+    assert main([*args, "--date", EXAMPLE_DATE, "--workers", "2", "--no-progress"]) == 0
+    return root
+
+
 def german_only_suites(folder: Path) -> Path:
     """The shipped expectation suites plus one critical expectation English news breaks."""
     import json

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,21 +79,70 @@ def test_workers_scale_and_share_the_lake(compose: dict[str, Any]) -> None:
     assert mounts.get(default) == "broadsheet-lake"
 
 
-def test_paths_inside_the_containers_match_the_mounts(compose: dict[str, Any]) -> None:
-    env = compose["services"]["airflow-scheduler"]["environment"]
-    mounts = {
-        v.split(":")[1]: v.split(":")[0]
-        for v in compose["services"]["airflow-scheduler"]["volumes"]
-    }
-    assert mounts[env["AIRFLOW__CORE__DAGS_FOLDER"]] == "./dags"
-    sources = env["BROADSHEET_SOURCES"]
-    folder, name = sources.rsplit("/", 1)
-    host = mounts[folder]
-    assert (REPO / host / name).exists(), "the sources file the DAG reads is not in the mount"
-    # The DAG reads these variables; the compose file must set them.
-    dag = (REPO / "dags" / "broadsheet_nightly.py").read_text()
-    for var in ("BROADSHEET_SOURCES", "BROADSHEET_LAKE", "BROADSHEET_SCHEDULE"):
-        assert var in dag and var in env
+def _compose_value(value: str) -> str:
+    """A compose environment value as the container sees it when the host sets nothing."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value))
+
+
+def _dag_default_sources(env: dict[str, str], dag_file: str) -> str:
+    """DEFAULT_SOURCES of the nightly DAG, evaluated as the container would: its own expression,
+    read from the file, with the container's environment and the DAG's path in the container."""
+    import ast
+    import os
+    import types
+
+    tree = ast.parse((REPO / "dags" / "broadsheet_nightly.py").read_text())
+    [expr] = [
+        n.value
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "DEFAULT_SOURCES" for t in n.targets)
+    ]
+    fake_os = types.SimpleNamespace(environ=env, path=os.path)
+    code = compile(ast.Expression(expr), "broadsheet_nightly.py", "eval")
+    scope = {"os": fake_os, "Path": Path, "str": str, "__file__": dag_file}
+    return str(eval(code, scope))  # the repository's own expression
+
+
+def _host_path(container_path: str, volumes: list[str]) -> tuple[str, str]:
+    """(source, path inside it) of the mount that holds a container path (longest prefix)."""
+    best: tuple[str, str] | None = None
+    for vol in volumes:
+        src, dest = vol.split(":")[:2]
+        inside = container_path == dest or container_path.startswith(dest.rstrip("/") + "/")
+        if inside and (best is None or len(dest) > len(best[1])):
+            best = (src, dest)
+    assert best is not None, f"{container_path} is in no mount"
+    return best[0], container_path[len(best[1]) :].lstrip("/")
+
+
+@pytest.mark.parametrize(
+    "service", ["airflow-dag-processor", "airflow-scheduler", "airflow-worker"]
+)
+def test_paths_inside_the_containers_match_the_mounts(
+    compose: dict[str, Any], service: str
+) -> None:
+    """Where DAGs are parsed and tasks run, the sources file the DAG defaults to (through
+    BROADSHEET_SOURCES) is a mounted, valid sources file, and the lake is the shared volume."""
+    from pipeline.config import load_config
+
+    s = compose["services"][service]
+    env = {k: _compose_value(v) for k, v in s["environment"].items()}
+    volumes = s["volumes"]
+    dags_folder = env["AIRFLOW__CORE__DAGS_FOLDER"]
+    assert _host_path(dags_folder, volumes) == ("./dags", "")
+    default = _dag_default_sources(env, f"{dags_folder}/broadsheet_nightly.py")
+    assert default == env.get("BROADSHEET_SOURCES"), "the DAG's default is what compose sets"
+    src, inside = _host_path(default, volumes)
+    host = REPO / src / inside
+    assert src.startswith(".") and host.is_file(), f"{default} is not a mounted file"
+    cfg = load_config(host, {"lake": env["BROADSHEET_LAKE"]})  # parses, sources resolve
+    assert cfg.sources
+    for source in cfg.sources:
+        for path in getattr(source, "paths", ()):
+            assert Path(path).resolve().is_relative_to((REPO / src).resolve()), path
+    lake_src, _ = _host_path(env["BROADSHEET_LAKE"], volumes)
+    assert lake_src == "broadsheet-lake"
 
 
 def test_image_matches_the_lock() -> None:
@@ -106,3 +156,29 @@ def test_image_matches_the_lock() -> None:
     uv_pin = re.search(r'"uv==([\d.]+)"', dockerfile)
     makefile_pin = re.search(r"UV_VERSION := ([\d.]+)", (REPO / "Makefile").read_text())
     assert uv_pin and makefile_pin and uv_pin.group(1) == makefile_pin.group(1)
+
+
+def test_celery_settings_match_the_distributed_test(compose: dict[str, Any]) -> None:
+    """The settings tests/test_distributed.py runs its cluster with (tests/airflow_cluster.py)
+    are the ones the compose file gives every component, addresses aside."""
+    from tests.airflow_cluster import celery_env
+
+    class _Server:
+        url, socket_dir = "postgresql+psycopg2://postgres@/airflow?host=/tmp/pg", "/tmp/pg"
+
+    tested = celery_env(_Server(), _Server())  # type: ignore[arg-type]
+    env = compose["x-airflow-common"]["environment"]
+    for key in ("AIRFLOW__CORE__EXECUTOR", "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER"):
+        assert env[key] == tested[key]
+    assert (
+        env["AIRFLOW__CELERY__TASK_ACKS_LATE"].lower()
+        == tested["AIRFLOW__CELERY__TASK_ACKS_LATE"].lower()
+    )
+    scheme = tested["AIRFLOW__CELERY__RESULT_BACKEND"].split("://")[0]
+    assert scheme == "db+postgresql+psycopg2"
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith(scheme + "://")
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].endswith(":8080/execution/")
+    # Shared secrets with no guessable default: the stack refuses to start without them.
+    for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY"):
+        assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", env[key]), key

@@ -77,15 +77,33 @@ def test_texts_without_urls_dedupe_by_content() -> None:
 
 
 @given(st.lists(st.tuples(st.sampled_from(["u1", "u2", "u3", None]), st.sampled_from("abcd"))))
-def test_every_record_is_kept_once_or_points_at_a_kept_record(
+def test_the_first_record_with_a_url_or_text_wins_and_the_rest_point_at_it(
     items: list[tuple[str | None, str]],
 ) -> None:
+    """Against a model of the rule: a record is kept iff no earlier record had its canonical URL
+    or its text; otherwise it points (by URL first) at the kept record of the first that did."""
     d = ExactDeduper()
-    kept: set[str] = set()
+    seen: list[tuple[str | None, str, str]] = []  # (url, text, the kept id it resolves to)
+    kept_keys: set[str] = set()
     for url, text in items:
         a = _article(f"https://x.example/{url}" if url else None, text)
+        by_url = [k for u, _, k in seen if a.url is not None and u == a.url]
+        by_text = [k for _, t, k in seen if t == text]
         out = d(replace(a))
-        if isinstance(out, Duplicate):
-            assert out.duplicate_of in kept
+        if by_url:
+            assert isinstance(out, Duplicate) and (out.match, out.duplicate_of) == (
+                "canonical_url",
+                by_url[0],
+            )
+        elif by_text:
+            assert isinstance(out, Duplicate) and (out.match, out.duplicate_of) == (
+                "content_sha256",
+                by_text[0],
+            )
         else:
-            kept.add(out.article_id)
+            assert out is a or out == a, "a record with a new URL and a new text is kept"
+            for key in (a.url, text):
+                assert key not in kept_keys, "two kept records share a URL or a text"
+                if key is not None:
+                    kept_keys.add(key)
+        seen.append((a.url, text, out.duplicate_of if isinstance(out, Duplicate) else a.article_id))

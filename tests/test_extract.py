@@ -183,3 +183,65 @@ def test_a_visible_standfirst_the_extractor_dropped_is_the_lead() -> None:
     hidden = load_html(f'<html><head><meta name="description" content="{dek}"></head>'
                        f"<body>{_BODY}</body></html>")  # fmt: skip
     assert visible_lead(hidden, dek, "Words of the story.") is None  # not shown on the page
+
+
+# -- extract.mode ---------------------------------------------------------------------------------
+
+
+def _calls(
+    monkeypatch: pytest.MonkeyPatch, fast_text: str | None = None
+) -> list[dict[str, object]]:
+    """The keyword arguments of each trafilatura call; `fast_text` replaces what the fast pass
+    finds (a page where it misses the article)."""
+    calls: list[dict[str, object]] = []
+    real = extract_mod.trafilatura.bare_extraction
+
+    def spy(tree: object, **kw: object) -> object:
+        calls.append(kw)
+        doc = real(tree, **kw)
+        if kw.get("fast") and fast_text is not None:
+            doc.text = fast_text
+        return doc
+
+    monkeypatch.setattr(extract_mod.trafilatura, "bare_extraction", spy)
+    return calls
+
+
+def test_fast_mode_is_one_fast_pass_with_the_pages_own_metadata(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    head = (
+        '<meta property="og:description" content="The board voted to rebuild the breakwater.">'
+        '<meta property="og:image" content="https://harbor.example/b.jpg">'
+    )
+    html = article_html().replace("</head>", head + "</head>")
+    calls = _calls(monkeypatch)
+    fast = extract(_doc(html), ExtractConfig(mode="fast"))
+    assert [(c["fast"], c["with_metadata"]) for c in calls] == [(True, False)]
+    accurate = extract(_doc(html), ExtractConfig())
+    assert [(c["fast"], c["with_metadata"]) for c in calls[1:]] == [(False, True)]
+    assert isinstance(fast, Extracted) and isinstance(accurate, Extracted)
+    assert fast.text == accurate.text
+    for field in ("title", "published_at", "authors", "sitename", "description", "image_url"):
+        assert getattr(fast, field) == getattr(accurate, field), field
+    assert fast.image_url == "https://harbor.example/b.jpg"
+
+
+def test_fast_mode_runs_the_full_cascade_when_the_fast_pass_misses_the_prose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _calls(monkeypatch, fast_text="Home News")
+    out = extract(_doc(article_html()), ExtractConfig(mode="fast"))
+    assert [c.get("fast", False) for c in calls] == [True, False]
+    assert isinstance(out, Extracted) and "northern breakwater" in out.text
+
+
+def test_fast_mode_searches_the_text_for_a_date_when_the_page_declares_none() -> None:
+    html = article_html().replace(
+        '<meta property="article:published_time" content="2026-11-20T08:30:00+01:00">', ""
+    )
+    html = html.replace(
+        '<p class="byline">', '<p class="date">Published 2026-11-19</p><p class="byline">'
+    )
+    out = extract(_doc(html), ExtractConfig(mode="fast"))
+    assert isinstance(out, Extracted) and (out.published_at or "").startswith("2026-11-19")

@@ -173,6 +173,30 @@ def test_decompression_bombs_stop_at_the_ratio_cap(tmp_path: Path) -> None:
     assert "decompression bomb" in item.message
 
 
+@pytest.mark.parametrize("shape", ["txt", "jsonl"])
+def test_zstd_bombs_stop_at_the_ratio_cap(tmp_path: Path, shape: str) -> None:
+    """64 MB of one byte in a few KB of zstd: stopped once past 16 MiB at over 200 times the
+    compressed bytes, well under the byte cap (100 MB), and without reading it all."""
+    path = tmp_path / f"b.{shape}.zst"
+    with open(path, "wb") as fh:
+        w = zstandard.ZstdCompressor(level=3).stream_writer(fh, closefd=False)
+        block = b"\n" * (1 << 20) if shape == "txt" else b"{" * (1 << 20)
+        for _ in range(64):
+            w.write(block)
+        w.flush(zstandard.FLUSH_FRAME)
+    assert path.stat().st_size < (64 << 20) // 200
+    reader = (
+        text.read(path, "s", 100 << 20)
+        if shape == "txt"
+        else jsonl.read(path, "s", JsonlFields(), 100 << 20)
+    )
+    items = list(reader)
+    assert [(type(i).__name__, getattr(i, "reason", None)) for i in items] == [
+        ("Rejected", "too_large")
+    ]
+    assert "decompression bomb" in items[0].message  # type: ignore[union-attr]
+
+
 def test_truncated_zstd_is_unreadable_not_silently_short(tmp_path: Path) -> None:
     body = "\n".join(json.dumps({"text": story(i).text}) for i in range(40)).encode()
     data = zstandard.ZstdCompressor().compress(body)

@@ -65,13 +65,15 @@ def test_publish_layout_schema_and_catalog(tmp_path: Path) -> None:
     files = list(part.glob("*.parquet"))
     assert len(files) == 1
     meta = pq.ParquetFile(files[0])
-    assert meta.schema_arrow.remove_metadata() == article_arrow_schema().remove_metadata()
+    # The contract's columns, less the partition key `source`, which is in the path only.
+    file_schema = article_arrow_schema().remove(article_arrow_schema().get_field_index("source"))
+    assert meta.schema_arrow.remove_metadata() == file_schema.remove_metadata()
     assert meta.metadata.row_group(0).column(0).compression == "ZSTD"
     # Long unique strings are stored plain (DuckDB scans them faster), short codes as dictionaries.
     rg = meta.metadata.row_group(0)
     encodings = {rg.column(i).path_in_schema: rg.column(i).encodings for i in range(rg.num_columns)}
     assert not any("DICTIONARY" in e for e in encodings["text"])
-    assert any("DICTIONARY" in e for e in encodings["source"])
+    assert any("DICTIONARY" in e for e in encodings["domain"])
     published = pq.read_table(files[0]).column("published_at").to_pylist()
     assert published == sorted(published)
     con = duckdb.connect(str(tmp_path / "lake/catalog.duckdb"), read_only=True)
@@ -130,10 +132,14 @@ def test_crash_mid_run_leaves_lake_exactly_as_before(
     with pytest.raises(KeyboardInterrupt):
         run_ingest(cfg, DAY)
     after = _snapshot(tmp_path / "lake")
-    # Only the run's own row is new: it says the night was interrupted.
+    # Only the run's own row is new: it says the night was interrupted (and the reports index,
+    # re-rendered to list it).
     [row] = [k for k in after if k not in before]
     assert row.startswith("runs/ingest_date=2026-11-20/run-")
-    assert {k: v for k, v in after.items() if k != row} == before
+    index = "reports/index.html"
+    assert {k: v for k, v in after.items() if k not in (row, index)} == {
+        k: v for k, v in before.items() if k != index
+    }
     status = pq.read_table(tmp_path / "lake" / row).column("status").to_pylist()
     assert status == ["interrupted"]
 
@@ -270,3 +276,18 @@ def test_a_table_declared_once_in_the_registry_gets_its_files_and_catalog_view(
     assert row == [("ferries", 3, "2026-11-20")]
     assert {"articles", "duplicates", "quarantine", "fetch_state", "runs", "topics"} <= views
     assert "near_index" not in views  # declared out of the catalog
+
+
+def test_catalog_keeps_a_numeric_source_name_a_string(tmp_path: Path) -> None:
+    """`source` comes from the path: a source named like a number (or a date) is still the
+    VARCHAR the contract says, not what DuckDB would guess from the folder name."""
+    _corpus(tmp_path / "in", 2)
+    run_ingest(_cfg(tmp_path, tmp_path / "in", name="2024"), DAY)
+    con = Lake(tmp_path / "lake").connect()
+    try:
+        rows = con.execute("SELECT DISTINCT typeof(source), source FROM articles").fetchall()
+        runs = con.execute("SELECT typeof(ingest_date) FROM runs").fetchall()
+    finally:
+        con.close()
+    assert rows == [("VARCHAR", "2024")]
+    assert runs == [("DATE",)]

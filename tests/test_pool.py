@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -142,6 +144,39 @@ def test_a_job_that_raises_on_one_document_quarantines_only_that_document() -> N
     bad = [o for o in out if not isinstance(o, Article)]
     assert [(o.input_ref, o.reason) for o in bad] == [("d4", "extractor_error")]  # type: ignore[union-attr]
     assert "ValueError: odd page" in bad[0].message  # type: ignore[union-attr]
+
+
+def warns_on_d2(doc: RawDoc, work: DocWork) -> Any:
+    """A job that logs, as the document chain does, about the document it is on."""
+    from pipeline import logcontext
+
+    with logcontext.about(doc.source, doc.input_ref):
+        if doc.input_ref == "d2":
+            logging.getLogger("pipeline.extract").warning("odd markup, %d%% kept", 40)
+            logging.getLogger("pipeline.extract").debug("below the host's level: not sent")
+    return where_am_i(doc, work)
+
+
+def test_a_workers_warning_is_logged_here_at_its_level_with_its_document() -> None:
+    seen: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = seen.append  # type: ignore[method-assign]
+    logger = logging.getLogger("pipeline")
+    logger.addHandler(handler)
+    pool = WorkerPool(2)
+    try:
+        assert len(list(outcomes(_docs(6), WORK, pool, warns_on_d2))) == 6
+        deadline = time.monotonic() + 10  # the worker's stderr is read by a thread
+        while not [r for r in seen if r.name == "pipeline.extract"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        pool.close()
+        logger.removeHandler(handler)
+    [record] = [r for r in seen if r.name == "pipeline.extract"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == "odd markup, 40% kept"
+    assert (record.source, record.input_ref) == ("s", "d2")  # type: ignore[attr-defined]
+    assert record.worker_pid != os.getpid()  # type: ignore[attr-defined]
 
 
 def raise_on_d4(doc: RawDoc, work: DocWork) -> Any:

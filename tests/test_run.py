@@ -80,13 +80,16 @@ def test_a_document_that_hangs_its_worker_is_killed_and_quarantined() -> None:
     work = DocWork(ExtractConfig(timeout_s=0.5), ValidateConfig(min_words=10), CTX)
     t = time.monotonic()
     out = list(_outcomes(_docs(12, pulled), 2, work, hang_on_d3))
-    # Killed at the hard limit (2 x 0.5 s + 5 s), not waited out (120 s); the bound leaves
-    # room for worker start-ups on a loaded machine.
-    assert time.monotonic() - t < 60
+    # Killed at the hard limit (2 x 0.5 s + 5 s, as the README says), not before it and not
+    # waited out (120 s). The upper bound stays loose on purpose: worker start-ups on a loaded
+    # machine take seconds; the lower bound cannot flake.
+    elapsed = time.monotonic() - t
+    assert work.hard_limit_s == 2 * 0.5 + 5
+    assert work.hard_limit_s <= elapsed < 60
     assert [o.input_ref for o in out] == [f"d{i}" for i in range(12)]
     stuck = [o for o in out if isinstance(o, Rejected)]
     assert [(o.input_ref, o.reason) for o in stuck] == [("d3", "timeout")]
-    assert "killed" in stuck[0].message
+    assert "hung on this document for over 6s; killed" in stuck[0].message
 
 
 def test_a_document_that_kills_its_worker_is_quarantined_and_the_run_goes_on() -> None:

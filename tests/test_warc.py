@@ -409,6 +409,9 @@ def test_language_filter_applies_after_extraction(tmp_path: Path) -> None:
     )
     s = run_ingest(cfg, date(2026, 11, 20))
     assert (s.written, s.skipped, dict(s.by_skip)) == (1, 1, {"language_filtered": 1})
+    con = duckdb.connect(str(tmp_path / "lake" / "catalog.duckdb"), read_only=True)
+    kept = con.execute("SELECT url, language FROM articles").fetchall()
+    assert kept == [("https://harbor.example/de/1", "de")], "the German page is the one kept"
 
 
 # -- the real samples in ../shared/corpus/warc (skipped when absent) ------------------------------
@@ -538,3 +541,132 @@ def test_a_record_without_content_type_is_html_only_if_it_looks_like_html(tmp_pa
     w.response(Page("https://harbor.example/api/story.json", b'{"story": 1}', ""))
     w.close()
     assert _summary(_read(path)) == {"doc": 1, "skip:not_html": 1}
+
+
+# -- fastwarc while the file is clean, warcio from the damage on -----------------------------
+
+
+def _same_items(path: Path) -> tuple[list[tuple[object, ...]], warc._Reader]:
+    """The items of both paths, which must be equal, and the fast path's reader."""
+
+    def key(i: Item) -> tuple[object, ...]:
+        if isinstance(i, RawDoc):
+            return ("doc", i.input_ref, i.html, i.hints, i.charset)
+        if isinstance(i, Skipped):
+            return ("skip", i.input_ref, i.reason)
+        return ("quarantine", i.input_ref, i.reason, i.message)
+
+    reader = warc._Reader(str(path), "cc", 1_000_000, _src(path))
+    fast = [key(i) for i in reader.read()]
+    slow = [key(i) for i in warc.read(str(path), _src(path), 1_000_000, fast=False)]
+    assert fast == slow
+    return fast, reader
+
+
+@pytest.mark.parametrize("gzip_", [True, False], ids=["gzip", "plain"])
+def test_fastwarc_reads_a_clean_file_as_warcio_does(tmp_path: Path, gzip_: bool) -> None:
+    path = tmp_path / ("mixed.warc.gz" if gzip_ else "mixed.warc")
+    _mixed(path, gzip_)
+    items, reader = _same_items(path)
+    assert len(items) == 11
+    # All but the last record come from fastwarc; warcio re-reads the last to check the end.
+    assert (reader.fast_records, reader.handed_over) == (10, False)
+
+
+def test_a_record_split_over_two_gzip_members_is_handed_to_warcio(tmp_path: Path) -> None:
+    path = tmp_path / "split.warc.gz"
+    w = _pages(path, 4)
+    data = path.read_bytes()
+    rec = gzip.decompress(data[w.offsets[1] : w.offsets[2]])
+    split = gzip.compress(rec[:600]) + gzip.compress(rec[600:])  # fastwarc reads on through
+    path.write_bytes(data[: w.offsets[1]] + split + data[w.offsets[2] :])
+    items, reader = _same_items(path)
+    assert [i[0] for i in items] == ["doc", "quarantine", "quarantine", "doc", "doc"]
+    assert reader.handed_over and reader.fast_records == 0
+
+
+@pytest.mark.parametrize("damage", ["cut", "corrupt", "lie"])
+def test_fastwarc_and_warcio_agree_on_damaged_files(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "damaged.warc.gz"
+    w = _pages(path, 5)
+    data = bytearray(path.read_bytes())
+    if damage == "cut":
+        data = data[: w.offsets[3] + 200]
+    elif damage == "corrupt":
+        data[w.offsets[2] + 30 : w.offsets[2] + 90] = b"\x00" * 60
+    else:
+        rec = gzip.decompress(bytes(data[w.offsets[2] : w.offsets[3]]))
+        rec = re.sub(rb"Content-Length: (\d+)", b"Content-Length: 99999", rec, count=1)
+        data = data[: w.offsets[2]] + gzip.compress(rec) + data[w.offsets[3] :]
+    path.write_bytes(bytes(data))
+    items, reader = _same_items(path)
+    assert reader.handed_over and any(i[0] == "quarantine" for i in items)
+
+
+# -- shapes of the real samples, generated: ARC, chunked HTTP, a record split in two ------------
+
+
+@pytest.mark.parametrize("gzip_members", [False, True])
+def test_arc_files_are_read_record_by_record(tmp_path: Path, gzip_members: bool) -> None:
+    from tests.warcgen import write_arc
+
+    path = tmp_path / ("crawl.arc.gz" if gzip_members else "crawl.arc")
+    logo = Page("https://harbor.example/logo.png", b"\x89PNG\r\n\x1a\n....", "image/png")
+    offsets = write_arc(path, [news_page(1), logo, news_page(2)], gzip_members)
+    items = _read(path)
+    assert [(type(i).__name__, getattr(i, "reason", None)) for i in items] == [
+        ("Skipped", "not_response"),  # the filedesc header
+        ("RawDoc", None),
+        ("Skipped", "not_html"),
+        ("RawDoc", None),
+    ]
+    assert [i.input_ref for i in items] == [f"{path}@{o}" for o in offsets]
+    docs = [i for i in items if isinstance(i, RawDoc)]
+    assert [d.hints.url for d in docs] == [news_page(1).url, news_page(2).url]
+    assert [d.html for d in docs] == [news_page(1).body, news_page(2).body]
+    assert {d.hints.fetched_at for d in docs} == {"2026-11-20T10:00:00Z"}  # the ARC date
+
+
+@pytest.mark.parametrize("gzip_", [False, True])
+def test_chunked_http_bodies_are_dechunked(tmp_path: Path, gzip_: bool) -> None:
+    from tests.warcgen import chunked_response
+
+    path = tmp_path / ("chunked.warc.gz" if gzip_ else "chunked.warc")
+    w = Writer(path, gzip=gzip_)
+    w.response(news_page(0))
+    chunked_response(w, news_page(1))
+    w.response(news_page(2))
+    w.close()
+    items = _read(path)
+    assert _summary(items) == {"doc": 3}
+    doc = items[1]
+    assert isinstance(doc, RawDoc) and doc.input_ref == f"{path}@{w.offsets[1]}"
+    assert doc.html == news_page(1).body, "the body as the server meant it, no chunk sizes"
+
+
+def test_a_record_split_across_gzip_members_costs_that_record_only(tmp_path: Path) -> None:
+    """The shape of warcio's example-wrong-chunks: headers in one member, the body in the next."""
+    from tests.warcgen import split_across_members
+
+    path = tmp_path / "split.warc.gz"
+    w = Writer(path)
+    w.response(news_page(0))
+    split_across_members(w, news_page(1))
+    w.response(news_page(2))
+    w.response(news_page(3))
+    w.close()
+    items = _read(path)
+    refs = [i.input_ref for i in items]
+    offsets = [int(r.rsplit("@", 1)[1]) for r in refs]
+    assert offsets == sorted(offsets) and len(set(refs)) == len(refs), "forward, never twice"
+    assert [(type(i).__name__, getattr(i, "reason", None)) for i in items] == [
+        ("RawDoc", None),
+        ("Rejected", "truncated"),  # the record's headers, its body missing from the member
+        ("Rejected", "bad_record"),  # the orphaned body, skipped up to the next record
+        ("RawDoc", None),
+        ("RawDoc", None),
+    ]
+    assert [i.input_ref for i in items if isinstance(i, RawDoc)] == [
+        f"{path}@{w.offsets[k]}" for k in (0, 2, 3)
+    ]
+    assert "skipped" in items[2].message  # type: ignore[union-attr]

@@ -221,9 +221,12 @@ def test_private_addresses_are_refused_unless_the_source_allows_them(
     assert dict(s.by_reason) == {"blocked_url": 1} and site.log == []
 
 
-def test_each_feed_is_one_unit_of_work_and_url_lists_are_batched(tmp_path: Path) -> None:
+def test_each_feed_host_is_one_unit_of_work_and_url_lists_are_batched_by_host(
+    tmp_path: Path,
+) -> None:
     urls = tmp_path / "urls.txt"
-    urls.write_text("\n".join(f"https://n.example/a/{i}" for i in range(5)) + "\n# comment\n")
+    hosts = ["n.example"] * 3 + ["m.example", "a.example"]  # a.example: the first feed's host
+    urls.write_text("\n".join(f"https://{h}/a/{i}" for i, h in enumerate(hosts)) + "\n# comment\n")
     cfg = _cfg(
         tmp_path,
         [
@@ -236,8 +239,9 @@ def test_each_feed_is_one_unit_of_work_and_url_lists_are_batched(tmp_path: Path)
         ],
     )
     shards = plan_shards(cfg, files_per_shard=2)
+    # A host's seeds are never split (n.example's 3 URLs), and join its feed's shard.
     assert [[(p.source, len(p.paths)) for p in s.parts] for s in shards] == [
-        [("feeds", 1)], [("feeds", 1)], [("list", 2)], [("list", 2)], [("list", 1)]
+        [("feeds", 1), ("list", 1)], [("feeds", 1)], [("list", 3)], [("list", 1)]
     ]  # fmt: skip
 
 

@@ -114,3 +114,61 @@ class Writer:
 
     def close(self) -> None:
         self.fh.close()
+
+
+# -- shapes warcio's WARC writer does not make: ARC files, chunked HTTP, records split in two -----
+
+
+def _http_block(page: Page, chunked: bool = False) -> bytes:
+    head = f"HTTP/1.1 {page.status}\r\n"
+    if page.content_type:
+        head += f"Content-Type: {page.content_type}\r\n"
+    if not chunked:
+        return (head + f"Content-Length: {len(page.body)}\r\n\r\n").encode() + page.body
+    body = b""
+    for i in range(0, len(page.body), 700):  # chunks of 700 bytes, sizes in hex
+        part = page.body[i : i + 700]
+        body += b"%x\r\n%s\r\n" % (len(part), part)
+    return (head + "Transfer-Encoding: chunked\r\n\r\n").encode() + body + b"0\r\n\r\n"
+
+
+def chunked_response(w: Writer, page: Page) -> None:
+    """A response whose HTTP body is sent with Transfer-Encoding: chunked, as captured."""
+    w.raw_response(page.url, _http_block(page, chunked=True))
+
+
+def write_arc(path: Path, pages: list[Page], gzip_members: bool) -> list[int]:
+    """An ARC (version 1) file: a filedesc record, then one record per page; with
+    `gzip_members` each record is its own gzip member (.arc.gz). Returns the record offsets."""
+    when = "20261120100000"
+    desc = b"1 0 Broadsheet tests\nURL IP-address Archive-date Content-type Archive-length\n"
+    records = [
+        f"filedesc://{path.name} 0.0.0.0 {when} text/plain {len(desc)}\n".encode() + desc + b"\n"
+    ]
+    for page in pages:
+        block = _http_block(page)
+        ctype = page.content_type.split(";")[0] or "unk"
+        head = f"{page.url} 192.0.2.1 {when} {ctype} {len(block)}\n"
+        records.append(head.encode() + block + b"\n")
+    offsets = []
+    with open(path, "wb") as fh:
+        for rec in records:
+            offsets.append(fh.tell())
+            fh.write(gzip.compress(rec) if gzip_members else rec)
+    return offsets
+
+
+def split_across_members(w: Writer, page: Page) -> None:
+    """A response record whose headers end one gzip member and whose body fills the next (each
+    record must be one member): what some broken writers produce."""
+    block = _http_block(page)
+    head = (
+        "WARC/1.0\r\nWARC-Type: response\r\n"
+        f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{len(w.offsets):012d}>\r\n"
+        f"WARC-Target-URI: {page.url}\r\nWARC-Date: 2026-11-20T10:00:00Z\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(block)}\r\n\r\n"
+    ).encode()
+    cut = block.index(b"\r\n\r\n") + 4
+    w.raw(gzip.compress(head + block[:cut]))
+    w.fh.write(gzip.compress(block[cut:] + b"\r\n\r\n"))

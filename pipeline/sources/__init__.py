@@ -8,21 +8,38 @@ any file name survives shards, quarantine and requeue; `files.path_of` gives the
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from pipeline.config import SourceConfig
-from pipeline.sources import csv_export, html, jsonl, mixed, text, warc, web
-from pipeline.sources.registry import Item, ReadContext, Registry
+from pipeline.config import (
+    CsvSource,
+    FeedSource,
+    FilesSource,
+    HtmlSource,
+    JsonlSource,
+    SitemapSource,
+    SourceConfig,
+    TextSource,
+    UrlsSource,
+    WarcSource,
+)
+from pipeline.sources.registry import Declared, Item, ReadContext, Registry
 
-# Every source type a sources file may name: one entry each, from its reader module.
+if TYPE_CHECKING:
+    from pipeline.sources.web import WebContext
+
+# Every source type a sources file may name: one entry each, with the reader module that holds
+# its `SourceType` (imported when a source of the type is first looked at, not here).
 REGISTRY = Registry(
     [
-        mixed.SOURCE,
-        html.SOURCE,
-        text.SOURCE,
-        jsonl.SOURCE,
-        warc.SOURCE,
-        *web.SOURCES,
-        csv_export.SOURCE,
+        Declared("files", FilesSource, "pipeline.sources.mixed"),
+        Declared("html", HtmlSource, "pipeline.sources.html"),
+        Declared("text", TextSource, "pipeline.sources.text"),
+        Declared("jsonl", JsonlSource, "pipeline.sources.jsonl"),
+        Declared("warc", WarcSource, "pipeline.sources.warc"),
+        Declared("feed", FeedSource, "pipeline.sources.web", "FEED"),
+        Declared("sitemap", SitemapSource, "pipeline.sources.web", "SITEMAP"),
+        Declared("urls", UrlsSource, "pipeline.sources.web", "URLS"),
+        Declared("csv", CsvSource, "pipeline.sources.csv_export"),
     ]
 )
 
@@ -41,7 +58,7 @@ def read_files(
     src: SourceConfig,
     locations: Iterable[str],
     max_bytes: int,
-    web_ctx: web.WebContext | None = None,
+    web_ctx: WebContext | None = None,
     deadline_s: float | None = None,
 ) -> Iterator[Item]:
     """Stream the inputs in these files of one source (for web sources: these seeds).

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.config import FilesSource
 from pipeline.records import InputFormat
-from pipeline.sources import files, html, jsonl, text, warc
+from pipeline.sources import files, html, jsonl, text, warc  # MUTATION
 from pipeline.sources.registry import Item, ReadContext, SourceType
 
 
@@ -24,6 +24,8 @@ def input_format(_src: FilesSource, location: str) -> InputFormat:
 def read_location(src: FilesSource, ref: str, ctx: ReadContext) -> Iterator[Item]:
     fmt = input_format(src, ref)
     if fmt == "warc":
+        from pipeline.sources import warc  # its stack (warcio, httpx, pyarrow) when a WARC is read
+
         yield from warc.read_location(src, ref, ctx)
     elif fmt == "html":
         yield from html.read_location(src, ref, ctx)

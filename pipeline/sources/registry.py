@@ -1,11 +1,16 @@
 """The source registry: one entry per `type:` of the sources file, saying how its inputs are found
 and read. Callers ask the registry (`pipeline.sources.REGISTRY.of(src)`), never which config
 class a source is; each reader module declares its entry, `pipeline.sources` lists them.
+
+`pipeline.sources` names each type's reader module without importing it (`Declared`): a module
+is imported the first time a source of its type is looked at, so planning a night of local files
+does not pay for the WARC, HTTP and object-store stacks.
 """
 
 from __future__ import annotations
 
 import builtins
+import importlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -104,12 +109,34 @@ class SourceType(Generic[S]):
                 yield Rejected(src.name, loc, self.format_of(src, loc), "read", "unreadable", msg)
 
 
-class Registry:
-    """The registered source types, found by config class (or by `type:` name)."""
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """A source type as the registry knows it before its reader module is imported: the module
+    holds the `SourceType` as `attr`."""
 
-    def __init__(self, entries: Iterable[SourceType[Any]]) -> None:
-        self._by_config: dict[type[Any], SourceType[Any]] = {}
-        self._by_type: dict[str, SourceType[Any]] = {}
+    type: str
+    config: builtins.type[Any]
+    module: str
+    attr: str = "SOURCE"
+
+    def load(self) -> SourceType[Any]:
+        entry = getattr(importlib.import_module(self.module), self.attr)
+        if not isinstance(entry, SourceType) or (entry.type, entry.config) != (
+            self.type,
+            self.config,
+        ):
+            raise TypeError(f"{self.module}.{self.attr} is not the source type {self.type!r}")
+        return entry
+
+
+class Registry:
+    """The registered source types, found by config class (or by `type:` name); each type's
+    reader module is imported when the type is first asked for."""
+
+    def __init__(self, entries: Iterable[Declared]) -> None:
+        self._by_config: dict[type[Any], Declared] = {}
+        self._by_type: dict[str, Declared] = {}
+        self._loaded: dict[str, SourceType[Any]] = {}
         for e in entries:
             if e.type in self._by_type or e.config in self._by_config:
                 raise ValueError(f"source type {e.type!r} registered twice")
@@ -118,12 +145,19 @@ class Registry:
 
     def of(self, src: object) -> SourceType[Any]:
         try:
-            return self._by_config[type(src)]
+            declared = self._by_config[type(src)]
         except KeyError:
             raise LookupError(f"no reader registered for {type(src).__name__}") from None
+        return self._load(declared)
 
     def named(self, type_: str) -> SourceType[Any]:
-        return self._by_type[type_]
+        return self._load(self._by_type[type_])
+
+    def _load(self, declared: Declared) -> SourceType[Any]:
+        entry = self._loaded.get(declared.type)
+        if entry is None:
+            entry = self._loaded[declared.type] = declared.load()
+        return entry
 
     @property
     def types(self) -> tuple[str, ...]:

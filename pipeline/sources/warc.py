@@ -5,6 +5,11 @@ skipped with its reason. A damaged record (cut short, bad framing, unparseable H
 quarantined with `file@offset` as its input reference, and reading resumes at the next record
 the format lets us find: the next gzip member for record-per-member files, the next `WARC/`
 header line for plain ones. Records before the damage are never lost.
+
+WARC files are read with fastwarc (resiliparse) while they are clean, and with warcio from the
+first sign of damage on: each record fastwarc gives is held until the next one starts where a
+record may start, so the record before any damage, and the last one of the file, are re-read by
+the warcio path with its containment and end-of-file checks (README "Web archives").
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from fastwarc.stream_io import GzipReader
+from fastwarc.warc import ArchiveIterator as FastIterator
+from fastwarc.warc import WarcRecord, WarcRecordType
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
@@ -175,6 +183,26 @@ def _header(rec: ArcWarcRecord, name: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _fast_header(headers: Any, name: str) -> str | None:
+    value = headers.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+# Record types the fast path skips as warcio would; any other type hands the file to warcio.
+_NOT_RESPONSE = (
+    WarcRecordType.warcinfo
+    | WarcRecordType.request
+    | WarcRecordType.metadata
+    | WarcRecordType.resource
+    | WarcRecordType.conversion
+    | WarcRecordType.continuation
+)
+
+
+class _HandOver(Exception):
+    """This record needs warcio's reading (damage, or HTTP encodings it decodes)."""
+
+
 class _Reader:
     def __init__(
         self,
@@ -183,6 +211,7 @@ class _Reader:
         max_bytes: int,
         src: WarcSource | FilesSource,
         deadline_s: float | None = None,
+        fast: bool = True,
     ) -> None:
         self.location = location
         self.source = source
@@ -192,6 +221,10 @@ class _Reader:
         # ARC files are read as WARC; in WARC files, a record warcio could only parse as ARC
         # is garbage (any line of text passes for an ARC header).
         self.arc = location.lower().endswith((".arc", ".arc.gz"))
+        # fastwarc reads WARC only; ARC files (and `fast=False`) go through warcio alone.
+        self.fast = fast and not self.arc
+        self.handed_over = False  # fastwarc gave the file to warcio before its end
+        self.fast_records = 0  # records yielded from fastwarc's reading
         self.deadline = files.Deadline(deadline_s)
         # Where the record being read starts: the reference of a failure that ends the file.
         self.at: int | str = 0
@@ -255,6 +288,101 @@ class _Reader:
             charset=charset_of(ctype),
         )
 
+    def convert_fast(self, rec: WarcRecord, offset: int) -> Item:
+        """`convert` for a record fastwarc parsed; raises _HandOver where warcio must judge."""
+        ref = self.ref(offset)
+        rtype = rec.record_type
+        if rtype == WarcRecordType.revisit:
+            return Skipped(self.source, ref, "revisit")
+        if rtype & _NOT_RESPONSE:
+            return Skipped(self.source, ref, "not_response")
+        if rtype != WarcRecordType.response:
+            raise _HandOver("unknown record type")
+        url = _fast_header(rec.headers, "WARC-Target-URI")
+        if url:
+            url = url.strip("<>").replace(" ", "%20")
+        if not (url or "").startswith(("http://", "https://")):
+            return Skipped(self.source, ref, "not_http")
+        if not rec.is_http:
+            raise _HandOver("HTTP URL without an HTTP message")
+        verdict = url_verdict(url, self.filters)
+        if verdict is not None:
+            return Skipped(self.source, ref, verdict)
+        http = rec.http_headers
+        status = http.status_code
+        if status is None or not (http.status_line or "").upper().startswith("HTTP/"):
+            raise _HandOver("HTTP status line")
+        if self.only_ok and not 200 <= status < 300:
+            return Skipped(self.source, ref, "http_status")
+        ctype = http.get("Content-Type")
+        mime = media_type(ctype)
+        if mime and mime not in HTML_TYPES:
+            return Skipped(self.source, ref, "not_html")
+        encoding = (http.get("Content-Encoding") or "identity").strip().lower()
+        if http.get("Transfer-Encoding") or encoding != "identity":
+            raise _HandOver("HTTP transfer or content encoding")  # warcio decodes these
+        body = _read_upto(rec.reader, self.max_bytes + 1)
+        if len(body) > self.max_bytes:
+            return self.reject(offset, "too_large", f"more than {self.max_bytes} bytes of body")
+        if not is_html(ctype, body):
+            return Skipped(self.source, ref, "not_html")
+        hints = Hints(url=url, fetched_at=_fast_header(rec.headers, "WARC-Date"))
+        return RawDoc(
+            source=self.source,
+            input_ref=ref,
+            input_format="warc",
+            html=body,
+            hints=hints,
+            charset=charset_of(ctype),
+        )
+
+    def _read_fast(self, fh: IO[bytes]) -> Iterator[Item]:
+        """fastwarc while the file is clean, then warcio from the last record it vouched for.
+
+        A record is yielded once the next one has started at a later record boundary (a gzip
+        member start, or a later offset in a plain file); the last record, and the one before
+        anything fastwarc cannot read, are read again by the warcio path, which checks the
+        end of the file and contains the damage exactly as it does alone.
+        """
+        fh.seek(0)
+        gzipped = fh.read(3) == _GZIP_MAGIC
+        fh.seek(0)
+        gz = GzipReader(fh) if gzipped else None
+        it = FastIterator(gz if gz is not None else fh, parse_http=True)
+        held: tuple[int, Item] | None = None
+        resume = 0
+        while True:
+            try:
+                rec = next(it)
+                offset = gz.frame_start_position() if gz is not None else rec.stream_pos
+                if offset is None or (held is not None and offset <= held[0]):
+                    raise _HandOver("record boundary")  # e.g. a file gzipped as one member
+                self.at = offset
+                item = self.convert_fast(rec, offset)
+                rec.reader.consume()
+                if gz is not None and gz.frame_start_position() != offset:
+                    # One record per gzip member: a record read past its member's end has a
+                    # length that lies (warcio tells what it holds).
+                    raise _HandOver("record runs past its gzip member")
+            except files.ReadTimeout:
+                raise
+            except StopIteration:
+                break
+            except Exception as e:  # damage, or something only warcio reads: hand the rest over
+                self.handed_over = True
+                log.debug(
+                    "WARC read by warcio from here",
+                    extra={"file": self.location, "offset": held[0] if held else 0, "why": str(e)},
+                )
+                break
+            if held is not None:
+                yield held[1]
+                self.fast_records += 1
+                self.deadline.restart()
+            held = (offset, item)
+            resume = offset
+        yield from self._read_from(fh, resume)
+
     def _convert(self, rec: ArcWarcRecord, offset: int | str) -> Item:
         try:
             return self.convert(rec, offset)
@@ -298,7 +426,7 @@ class _Reader:
             return
         with fh:
             try:
-                yield from self._read_from(fh)
+                yield from self._read_fast(fh) if self.fast else self._read_from(fh)
             except files.ReadTimeout as e:
                 yield self.reject(self.at, "timeout", f"{e}; the rest of the file is skipped")
             except Exception as e:  # a fault past the record-level handling ends the file
@@ -313,8 +441,8 @@ class _Reader:
         guard = files.Guarded(raw, self.deadline)
         return io.BufferedReader(guard, buffer_size=1 << 16)
 
-    def _read_from(self, fh: IO[bytes]) -> Iterator[Item]:
-        start = 0
+    def _read_from(self, fh: IO[bytes], start: int = 0) -> Iterator[Item]:
+        """warcio from `start` (a record start) to the end, containing damage."""
         emitted_in_file = 0
         while True:
             self.at = start
@@ -523,10 +651,12 @@ def read(
     src: WarcSource | FilesSource,
     max_bytes: int,
     deadline_s: float | None = None,
+    fast: bool = True,
 ) -> Iterator[Item]:
     """Stream the records of one WARC/ARC file (a location from `locations`, or an s3:// or
-    http(s):// URL); never raises: every failure is a quarantine row."""
-    yield from _Reader(location, src.name, max_bytes, src, deadline_s).read()
+    http(s):// URL); never raises: every failure is a quarantine row. `fast=False` reads with
+    warcio alone (the same items, more slowly)."""
+    yield from _Reader(location, src.name, max_bytes, src, deadline_s, fast).read()
 
 
 def read_many(locations_: Sequence[str], src: WarcSource, max_bytes: int) -> Iterator[Item]:

@@ -1,10 +1,11 @@
 """Web sources: feeds, sitemaps and URL lists, fetched politely and incrementally.
 
-One shard is one seed (a feed, a sitemap or a site's home page) or a batch of article URLs. The
-seed is fetched with a conditional GET (ETag / Last-Modified from earlier nights); the article
-links it lists are canonicalized, filtered, and looked up in the fetch state so only new URLs are
-fetched; those are fetched concurrently (per-host limits in `pipeline.fetch`) and handed on in
-listing order as RawDoc, or as Rejected/Skipped with the reason. Every response is archived raw
+A shard holds every seed of its hosts (feeds, sitemaps or a site's home page, article URLs; see
+`pipeline.shards`), so one site is fetched by one worker at a time. A feed or sitemap is fetched
+with a conditional GET (ETag / Last-Modified from earlier nights); the article links it lists
+are canonicalized, filtered, and looked up in the fetch state so only new URLs are fetched; those
+are fetched concurrently (per-host limits in `pipeline.fetch`) and handed on in listing order as
+RawDoc, or as Rejected/Skipped with the reason. Every response is archived raw
 in the shard's WARC file, so a partition can be re-extracted later without the network.
 
 Nothing listed is dropped silently: a URL-list line or a listed link that is not an http(s) URL
@@ -15,10 +16,12 @@ in the fetch state as failed (its HTTP error status, or FAILED_STATUS), so later
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
 import os
+import posixpath
 import re
 import tempfile
 import threading
@@ -30,13 +33,21 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline.config import FeedSource, SitemapSource, UrlsSource, WebSource
-from pipeline.fetch import MAX_URL_CHARS, Fetcher, FetchError, Response, netloc, url_problem
+from pipeline.fetch import (
+    MAX_URL_CHARS,
+    Fetcher,
+    FetchError,
+    Response,
+    SiteFileCache,
+    netloc,
+    url_problem,
+)
 from pipeline.filters import url_verdict
 from pipeline.normalize import canonicalize_url, parse_datetime
 from pipeline.records import Hints, RawDoc, Rejected, Signals, Skipped
@@ -44,6 +55,9 @@ from pipeline.sources.feeds import FeedError, Link, parse_feed
 from pipeline.sources.registry import ReadContext, SourceType
 from pipeline.sources.sitemaps import parse_sitemap
 from pipeline.web_util import charset_of, is_html
+
+if TYPE_CHECKING:
+    from pipeline.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +163,30 @@ def _protocol(version: str) -> str:
     return version if version.upper().startswith("HTTP/") else "HTTP/1.1"
 
 
+class RunSiteFiles:
+    """robots.txt and tdmrep.json as a shard of the run first read them, kept in the run's
+    staging (LAKE/_staging/<run>/sites/): the run's other shards, on any worker, read them there
+    instead of asking the site again. Gone with the staging when the run publishes."""
+
+    def __init__(self, storage: Storage, folder: str) -> None:
+        self.storage = storage
+        self.folder = folder
+
+    def _path(self, key: str) -> str:
+        name = hashlib.sha256(key.encode()).hexdigest()[:32]
+        return posixpath.join(self.folder, f"{name}.json")
+
+    def load(self, key: str) -> bytes | None:
+        try:
+            return self.storage.read_bytes(self._path(key))
+        except OSError:  # not read yet in this run
+            return None
+
+    def save(self, key: str, data: bytes) -> None:
+        self.storage.makedirs(self.folder)
+        self.storage.write_bytes_durably(self._path(key), data)
+
+
 # -- state and signals ----------------------------------------------------------------------------
 
 
@@ -162,6 +200,8 @@ class WebContext:
     archive: RawArchive
     run_id: str
     deadline: float  # time.monotonic() after which no new URL is started
+    # robots.txt and tdmrep.json as the run first read them, shared by all its shards.
+    site_files: SiteFileCache | None = None
 
     def record(self, kind: str, url: str, resp: Response | None, status: int) -> None:
         """One fetch_state row: `status` is the HTTP status, or FAILED_STATUS without one."""
@@ -222,7 +262,11 @@ def read_shard(seeds_: Sequence[str], ctx: WebContext) -> Iterator[Item]:
         else frozenset()
     )
     fetcher = Fetcher(
-        src.fetch, on_response=ctx.archive.add, deadline=ctx.deadline, private_ok=private_ok
+        src.fetch,
+        on_response=ctx.archive.add,
+        deadline=ctx.deadline,
+        private_ok=private_ok,
+        site_files=ctx.site_files,
     )
     try:
         if isinstance(src, UrlsSource):

@@ -10,30 +10,15 @@ import pyarrow.dataset as ds
 import pytest
 
 from pipeline.cli import main
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLE_DATE, EXAMPLES
 
-DATE = "2026-11-25"
+DATE = EXAMPLE_DATE
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("e2e") / "lake"
-    code = main(
-        [
-            "ingest",
-            "--config",
-            str(EXAMPLES / "sources.yaml"),
-            "--lake",
-            str(root),
-            "--date",
-            DATE,
-            "--workers",
-            "2",
-            "--no-progress",
-        ]
-    )
-    assert code == 0
-    return root
+def lake(example_lake: Path) -> Path:
+    """The CLI's ingest of the example night (--workers 2), shared with the report tests."""
+    return example_lake
 
 
 def _sql(lake: Path, q: str) -> list[tuple[object, ...]]:
