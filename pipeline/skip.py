@@ -118,9 +118,12 @@ def payload_sha256(doc: RawDoc) -> str:
 
 
 def canonical_of(doc: RawDoc) -> str | None:
-    """The canonical URL the record would get: the input's own URL is the article's URL."""
+    """The canonical URL the record would get: the input's own URL is the article's URL, except
+    in a text dump, whose `URL:` header (read only by extraction) wins."""
     url = doc.hints.url
-    return canonicalize_url(normalize_inline(url)) if url else None
+    if not url or doc.input_format == "text":
+        return None
+    return canonicalize_url(normalize_inline(url))
 
 
 class KnownInputs:

@@ -77,7 +77,7 @@ def parse_log_line(line: str) -> tuple[int, str, str | None, str | None, str] | 
         return None
     try:
         level, name, source, ref, text = json.loads(line[len(LOG_MARK) :])
-    except ValueError:  # a line torn by another thread's write: raw text
+    except (ValueError, TypeError):  # torn by another thread's write: raw text
         return None
     if not isinstance(level, int) or not isinstance(name, str) or not isinstance(text, str):
         return None

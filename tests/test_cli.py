@@ -417,6 +417,35 @@ def test_warning_while_reading_a_damaged_input_names_source_and_file(tmp_path: P
     assert not [r for r in handler.records if r.name == "pipeline.publish" and r.source]  # type: ignore[attr-defined]
 
 
+def test_task_log_handlers_show_the_tags_in_the_message_during_a_shard(tmp_path: Path) -> None:
+    """Airflow's task log renders only the message: the DAG's `process` task wraps the shard in
+    `tags_in_messages`, so a warning there still names its source and file."""
+    from pipeline.logcontext import tags_in_messages
+    from pipeline.run import run_ingest
+    from pipeline.sources.files import ref_of
+
+    warcs = tmp_path / "crawl"
+    warcs.mkdir()
+    bad = _damaged_warc(warcs / "100%-damaged.warc.gz")
+    cfg = _quick_config(tmp_path / "lake", [{"name": "cc", "type": "warc", "path": str(warcs)}])
+    lines: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(message)s"))  # knows nothing of `where`
+    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
+    logger = logging.getLogger("pipeline")
+    logger.addHandler(handler)
+    try:
+        with tags_in_messages(logger):
+            run_ingest(cfg, date(2026, 11, 20))
+        assert not handler.filters
+        logging.getLogger("pipeline.sources.warc").warning("after the shard")
+    finally:
+        logger.removeHandler(handler)
+    tagged = [ln for ln in lines if ln.endswith(f" [source=cc input_ref={ref_of(bad)}]")]
+    assert tagged and all(ln.count("[source=") <= 1 for ln in lines)  # tagged once
+    assert lines[-1] == "after the shard"
+
+
 def test_warning_in_the_document_chain_names_the_document(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -5,7 +5,8 @@ socket and on loopback; Airflow's api-server, scheduler and dag-processor and tw
 workers (one task at a time each) run as separate processes, as docker-compose.yml runs them.
 The WARC night (the example corpus plus four WARC shards) must run on both workers and write
 the lake `airflow dags test` writes; a three-night backfill must run in date order and find
-the nights 2 and 3 re-crawl in night 1; a worker killed mid-task must have its task retried on
+the nights 2 and 3 re-crawl in night 1; two loopback web hosts must be fetched by one worker
+each, at once, each within its rate; a worker killed mid-task must have its task retried on
 the other and the lake come out the same.
 
 Slow (minutes) and heavy (a dozen processes): deselected from `make test`.
@@ -13,6 +14,7 @@ Slow (minutes) and heavy (a dozen processes): deselected from `make test`.
 
 from __future__ import annotations
 
+import http.server
 import json
 import threading
 import time
@@ -35,6 +37,7 @@ from tests.dags.conftest import (
     warc_night_conf,
     write_warcs,
 )
+from tests.warcgen import news_page
 
 # The DAG tests' fixtures (their conftest does not reach this folder): the embedded Airflow,
 # the WARC night's inputs and the lake `airflow dags test` writes from them.
@@ -284,6 +287,116 @@ def test_backfill_runs_nights_in_date_order_and_finds_the_recrawl_in_night_one(
         assert later["articles"] == []
         assert len(later["duplicates"]) == 40
         assert {of for _, of in later["duplicates"]} == night_one
+
+
+class _Sites(http.server.ThreadingHTTPServer):
+    """News pages on one loopback address; every request's host and start and end times are
+    logged, and how many were in flight at once."""
+
+    log: list[tuple[str, str, float, float]]
+    lock: threading.Lock
+    in_flight: int = 0
+    most_in_flight: int = 0
+
+
+class _Pages(http.server.BaseHTTPRequestHandler):
+    server: _Sites
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+        start = time.monotonic()
+        with self.server.lock:
+            self.server.in_flight += 1
+            self.server.most_in_flight = max(self.server.most_in_flight, self.server.in_flight)
+        try:
+            n = self.path.removeprefix("/news/story-")
+            if n.isdigit():
+                page = news_page(int(n), host=self.headers["Host"].split(":")[0])
+                time.sleep(0.05)  # a server's own time, so that overlapping requests show
+                self.send_response(200)
+                self.send_header("Content-Type", page.content_type)
+                self.send_header("Content-Length", str(len(page.body)))
+                self.end_headers()
+                self.wfile.write(page.body)
+            else:  # robots.txt, tdmrep.json: none
+                self.send_error(404)
+        finally:
+            with self.server.lock:
+                self.server.in_flight -= 1
+                host = str(self.server.server_address[0])
+                self.server.log.append((host, self.path, start, time.monotonic()))
+
+
+@pytest.mark.timeout(900)
+def test_each_web_host_is_fetched_by_one_worker_within_its_rate(
+    warc_night: Path, cluster: AirflowCluster, record_property: Callable[[str, object], None]
+) -> None:
+    log: list[tuple[str, str, float, float]] = []
+    servers = []
+    for address in ("127.0.0.1", "127.0.0.2"):  # two hosts (the port is not part of a host)
+        srv = _Sites((address, 0), _Pages)
+        srv.log, srv.lock = log, threading.Lock()
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+    pages = 30
+    urls = [
+        f"http://{a}:{srv.server_address[1]}/news/story-{i}"
+        for srv in servers
+        for a in [srv.server_address[0]]
+        for i in range(pages)
+    ]
+    min_delay = 0.5
+    web = {
+        "name": "loopback-news",
+        "type": "urls",
+        "urls": urls,
+        "fetch": {"allow_private": True, "min_delay_s": min_delay, "per_host_concurrency": 1},
+    }
+    lake = warc_night / "web-lake"
+    path = sources_file(warc_night / "web.yaml", lake, [web], examples=False)
+    try:
+        run_id = cluster.trigger(
+            NIGHTLY,
+            {"sources_file": str(path), "files_per_shard": pages},
+            "2026-11-24T02:00:00+00:00",
+        )
+        _, state = cluster.wait_for_run(NIGHTLY, run_id, timeout=600)
+    finally:
+        for srv in servers:
+            srv.shutdown()
+            srv.server_close()
+    assert state == "success", cluster.task_logs()[-6000:]
+    results = cluster.process_results(NIGHTLY, run_id)
+    # One shard per host, on different workers, fetching at the same time.
+    assert len(results) == 2
+    assert {r["worker"].split("@")[0] for r in results.values()} == set(WORKERS)
+    by_host: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    pages_by_host: dict[str, list[float]] = defaultdict(list)
+    for host, path_asked, start, end in log:
+        by_host[host].append((start, end))
+        if path_asked.startswith("/news/"):
+            pages_by_host[host].append(start)
+    assert sorted(by_host) == ["127.0.0.1", "127.0.0.2"]
+    spans = {h: (min(s for s, _ in v), max(e for _, e in v)) for h, v in by_host.items()}
+    (a0, a1), (b0, b1) = spans.values()
+    overlap = min(a1, b1) - max(a0, b0)
+    assert overlap > 0, spans
+    # Each host: one request at a time, its pages min_delay_s apart: at most 2 a second.
+    per_second = {}
+    for host, reqs in by_host.items():
+        starts = sorted(pages_by_host[host])
+        assert len(starts) == pages
+        assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= min_delay - 0.05
+        assert max(len([t for t in starts if s <= t < s + 1]) for s in starts) <= 1 / min_delay
+        every = sorted(s for s, _ in reqs)  # robots.txt and tdmrep.json too
+        per_second[host] = max(len([t for t in every if s <= t < s + 1]) for s in every)
+    assert all(srv.most_in_flight == 1 for srv in servers)
+    assert len(lake_rows(lake, "2026-11-24")["articles"]) == 2 * pages
+    record_property("web_requests_per_host", json.dumps({h: len(v) for h, v in by_host.items()}))
+    record_property("web_max_requests_per_host_per_s", json.dumps(per_second))
+    record_property("web_hosts_fetched_at_once_s", round(overlap, 1))
 
 
 @pytest.mark.timeout(1500)

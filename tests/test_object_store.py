@@ -225,6 +225,10 @@ def test_s3_views_read_columns_the_oldest_partition_lacks(bucket: str, tmp_path:
     # The partition keys are typed as the local catalog types them.
     types = con.execute("SELECT typeof(ingest_date), typeof(source) FROM articles LIMIT 1")
     assert types.fetchall() == [("DATE", "VARCHAR")]
+    # The same dataset for pandas (what the README gives object-store readers).
+    frame = Lake(uri).dataset("articles").to_table().to_pandas()
+    assert len(frame) == 6 and frame["quality_flags"].isna().sum() == 2
+    assert sorted(set(frame["source"])) == ["harbor", "wire"]
 
 
 def test_readers_never_see_a_half_published_partition_on_s3(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.config import FilesSource
 from pipeline.records import InputFormat
-from pipeline.sources import files, html, jsonl, text, warc  # MUTATION
+from pipeline.sources import files, html, jsonl, text
 from pipeline.sources.registry import Item, ReadContext, SourceType
 
 

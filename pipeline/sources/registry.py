@@ -130,33 +130,30 @@ class Declared:
 
 
 class Registry:
-    """The registered source types, found by config class (or by `type:` name); each type's
-    reader module is imported when the type is first asked for."""
+    """The registered source types, found by config class (or by `type:` name). A declared
+    type's reader module is imported when the type is first asked for; a `SourceType` given
+    as it is (tests do) is its own declaration."""
 
-    def __init__(self, entries: Iterable[Declared]) -> None:
-        self._by_config: dict[type[Any], Declared] = {}
-        self._by_type: dict[str, Declared] = {}
-        self._loaded: dict[str, SourceType[Any]] = {}
+    def __init__(self, entries: Iterable[Declared | SourceType[Any]]) -> None:
+        self._by_type: dict[str, Declared | SourceType[Any]] = {}
+        self._by_config: dict[type[Any], str] = {}
         for e in entries:
             if e.type in self._by_type or e.config in self._by_config:
                 raise ValueError(f"source type {e.type!r} registered twice")
             self._by_type[e.type] = e
-            self._by_config[e.config] = e
+            self._by_config[e.config] = e.type
 
     def of(self, src: object) -> SourceType[Any]:
         try:
-            declared = self._by_config[type(src)]
+            type_ = self._by_config[type(src)]
         except KeyError:
             raise LookupError(f"no reader registered for {type(src).__name__}") from None
-        return self._load(declared)
+        return self.named(type_)
 
     def named(self, type_: str) -> SourceType[Any]:
-        return self._load(self._by_type[type_])
-
-    def _load(self, declared: Declared) -> SourceType[Any]:
-        entry = self._loaded.get(declared.type)
-        if entry is None:
-            entry = self._loaded[declared.type] = declared.load()
+        entry = self._by_type[type_]
+        if isinstance(entry, Declared):
+            entry = self._by_type[type_] = entry.load()
         return entry
 
     @property

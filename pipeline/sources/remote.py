@@ -11,12 +11,12 @@ import io
 import logging
 import re
 import time
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 
-import httpx
-import pyarrow.fs as pafs
-
-from pipeline.fetch import TRANSIENT_ERRORS
+# httpx and pyarrow.fs are imported when a remote file is opened: listing WARCs (planning a
+# night) must not pay for them.
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ class HttpRangeFile(io.RawIOBase):
         retries: int = 4,
         user_agent: str = "broadsheet (WARC reader)",
     ) -> None:
+        import httpx
+
         super().__init__()
         self.url = url
         self.block_size = block_size
@@ -57,6 +59,10 @@ class HttpRangeFile(io.RawIOBase):
         self._fill(0)  # fails early (404, no range support) and learns the size
 
     def _get(self, start: int, end: int) -> httpx.Response:
+        import httpx
+
+        from pipeline.fetch import TRANSIENT_ERRORS
+
         delay = 0.5
         for attempt in range(self.retries + 1):
             try:
@@ -143,6 +149,8 @@ def open_location(location: str) -> IO[bytes]:
     if location.startswith(("http://", "https://")):
         return cast(IO[bytes], io.BufferedReader(HttpRangeFile(location), buffer_size=1 << 16))
     if "://" in location and not location.startswith("file://"):
+        import pyarrow.fs as pafs
+
         fs, path = pafs.FileSystem.from_uri(location)
         return cast(IO[bytes], fs.open_input_file(path))
     return open(location.removeprefix("file://"), "rb")  # noqa: SIM115 - the caller closes it
