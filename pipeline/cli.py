@@ -103,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_eval_parser(sub)
 
-    rep = sub.add_parser("report", help="where the run reports and Data Docs of a date are")
+    rep = sub.add_parser("report", help="where the run reports and validation pages of a date are")
     rep.add_argument("--lake", default="lake", help="lake folder or s3://bucket/prefix")
     rep.add_argument("--date", type=_date, required=True, help="ingest date YYYY-MM-DD")
     rep.add_argument("--json", action="store_true")

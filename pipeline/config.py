@@ -329,7 +329,7 @@ class ValidateConfig(_Strict):
     suite_dir: Path | None = None
     # Override the severity an expectation has in its suite file, by its meta.name.
     severity: dict[str, Severity] = Field(default_factory=dict)
-    # Render Great Expectations Data Docs (HTML) for every run under LAKE/reports/.
+    # Write the validation results as an offline HTML page (validation.html) for every run.
     data_docs: bool = True
     # Drift is judged against this source's last `drift_window` published nights, once there
     # are at least `drift_min_nights` of them.

@@ -397,8 +397,8 @@ def run_suites(
 
     checks: list[Check] = []
     raw: dict[str, Any] = {}
-    # A data source per validation: its execution engine caches metrics by batch id, and the
-    # batch ids of two validations' frames are the same.
+    # A data source per validation, so validations share nothing but the context: a data
+    # source's execution engine keeps a metric cache keyed by batch id, the same every night.
     source = f"broadsheet-{next(_validations)}"
     ds = _gx().data_sources.add_pandas(source)
     try:

@@ -569,6 +569,7 @@ class Lake:
             else:
                 con.register(f"_{table}_arrow", self._dataset(spec, files))
                 con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM _{table}_arrow")
+        search.vocabulary(con, materialize=portable)  # what search() scans for a word
         for statement in self._DERIVED:
             con.execute(statement)
 

@@ -383,19 +383,23 @@ def test_each_web_host_is_fetched_by_one_worker_within_its_rate(
     (a0, a1), (b0, b1) = spans.values()
     overlap = min(a1, b1) - max(a0, b0)
     assert overlap > 0, spans
-    # Each host: one request at a time, its pages min_delay_s apart: at most 2 a second.
-    per_second = {}
+    # Each host: one request at a time, its pages min_delay_s apart (a little less: the delay
+    # is timed in the worker, the starts here): 2 a second on average, 3 in no 1 s window.
+    per_second, rate = {}, {}
     for host, reqs in by_host.items():
         starts = sorted(pages_by_host[host])
         assert len(starts) == pages
         assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= min_delay - 0.05
-        assert max(len([t for t in starts if s <= t < s + 1]) for s in starts) <= 1 / min_delay
+        rate[host] = round((len(starts) - 1) / (starts[-1] - starts[0]), 2)
+        assert rate[host] <= 1 / min_delay
         every = sorted(s for s, _ in reqs)  # robots.txt and tdmrep.json too
         per_second[host] = max(len([t for t in every if s <= t < s + 1]) for s in every)
+        assert max(len([t for t in starts if s <= t < s + 1]) for s in starts) <= 3
     assert all(srv.most_in_flight == 1 for srv in servers)
     assert len(lake_rows(lake, "2026-11-24")["articles"]) == 2 * pages
     record_property("web_requests_per_host", json.dumps({h: len(v) for h, v in by_host.items()}))
-    record_property("web_max_requests_per_host_per_s", json.dumps(per_second))
+    record_property("web_max_requests_per_host_in_1s", json.dumps(per_second))
+    record_property("web_page_requests_per_host_per_s", json.dumps(rate))
     record_property("web_hosts_fetched_at_once_s", round(overlap, 1))
 
 

@@ -118,6 +118,10 @@ def test_index_covers_exactly_the_published_articles(lake: Path) -> None:
             "USING (ingest_date, source, term) WHERE i.docs IS DISTINCT FROM t.docs"
         ).fetchone()
         assert diff == (0,)
+        # The catalog's vocabulary, which search() scans, is the lake's distinct terms.
+        vocabulary = con.execute("SELECT term FROM search_vocabulary ORDER BY term").fetchall()
+        distinct = con.execute("SELECT DISTINCT term FROM search_index ORDER BY term").fetchall()
+        assert vocabulary == distinct
     finally:
         con.close()
     # Sorted by term within each file: what lets row-group statistics skip the rest.
