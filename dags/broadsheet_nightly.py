@@ -74,7 +74,8 @@ def _run_config(run: dict[str, str]) -> Any:
     default_args={
         "retries": 2,
         "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
+        # A multiplier since Airflow 3 (True is 1.0: no back-off): 60-120 s, then 120-240 s.
+        "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=20),
         "execution_timeout": timedelta(hours=2),
     },
