@@ -169,9 +169,11 @@ def test_duplicate_article_ids_stop_the_publish(
 
     monkeypatch.setattr(run_mod, "ExactDeduper", NoDedup)
     monkeypatch.setattr(publish_mod, "ExactDeduper", NoDedup)
-    msg = _broken_stops_publish(
-        tmp_path / "lake", _cfg(tmp_path / "lake", folder, ["alpha"]), DAY, "unique_article_id"
-    )
+    cfg = _cfg(tmp_path / "lake", folder, ["alpha"])
+    # The copy would be settled before extraction (same bytes): extract both, so only the
+    # gate stands between the repeated id and the lake.
+    cfg = cfg.model_copy(update={"extract": cfg.extract.model_copy(update={"skip_known": False})})
+    msg = _broken_stops_publish(tmp_path / "lake", cfg, DAY, "unique_article_id")
     assert "2 of 4 unexpected" in msg
 
 

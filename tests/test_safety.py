@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from pipeline.config import Config, build_config
 from pipeline.lake import LakeError
@@ -162,9 +163,23 @@ def test_an_interrupted_run_says_so_in_one_line_and_leaves_the_lake_as_it_was(
     assert run_ingest(_cfg(tmp_path, folder), DAY).written == 3
     before = _data(lake)
     _pages(folder, 400, "x")
+    # Small row groups: the shard writes its first staged file after 20 pages, so the signal
+    # lands mid-extraction (with the default, the first file appears only as the shard ends,
+    # and on a loaded machine the signal could then arrive after the publish).
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        yaml.safe_dump(
+            {
+                "lake": str(lake),
+                "validate": {"min_words": 20},
+                "lake_options": {"row_group_rows": 20},
+                "sources": [{"name": "harbor", "type": "html", "path": str(folder)}],
+            }
+        )
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    cmd = [sys.executable, "-m", "pipeline.cli", "ingest", str(folder), "--source", "harbor"]
-    cmd += ["--lake", str(lake), "--date", str(DAY), "--workers", "2"]
+    cmd = [sys.executable, "-m", "pipeline.cli", "ingest", "--config", str(sources)]
+    cmd += ["--date", str(DAY), "--workers", "2"]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 60
     staged = lake / "_staging"

@@ -77,8 +77,9 @@ def test_duplicates_point_at_written_records(lake: Path) -> None:
         "JOIN articles a ON a.article_id = d.duplicate_of ORDER BY 1",
     )
     assert rows == [
-        # The crawl found the ferry story again; the HTML source came first in the config.
-        ("crawl-2026-11-24.warc.gz@7467", "canonical_url", "ferry-workers-walk-out.html"),
+        # The crawl found the ferry story again, byte for byte: settled before extraction by
+        # its raw payload (same bytes, so the same content hash); the HTML source came first.
+        ("crawl-2026-11-24.warc.gz@7467", "content_sha256", "ferry-workers-walk-out.html"),
         ("ferry-workers-walk-out.saved.html", "canonical_url", "ferry-workers-walk-out.html"),
         ("port-seawall-upgrade-syndicated.html", "content_sha256", "port-seawall-upgrade.html"),
         ("wire.jsonl:6", "canonical_url", "wire.jsonl:1"),
