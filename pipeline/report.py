@@ -79,6 +79,23 @@ class _Raw(str):
     """Already-escaped HTML for a table cell."""
 
 
+def _expectations_table(checks: list[dict[str, Any]]) -> str:
+    """The gate's checks, one row each (the run report and the validation page share it)."""
+    rows = [
+        [
+            c["suite"],
+            c["name"],
+            _Raw(f"<span class={_check_cls(c)}>{'pass' if c['success'] else 'FAIL'}</span>"),
+            c["severity"],
+            c["observed"],
+            c.get("why", ""),
+        ]
+        for c in checks
+    ]
+    head = ["suite", "expectation", "result", "severity", "observed", "why"]
+    return "<h2>Expectations</h2>" + _table(head, rows, set())
+
+
 def _check_cls(c: dict[str, Any]) -> str:
     if c["success"]:
         return "ok"
@@ -179,21 +196,7 @@ def render_run(lake: Lake, run_id: str) -> str:
     )
     body.append("</div>")
     if checks_json:
-        rows = [
-            [
-                c["suite"],
-                c["name"],
-                _Raw(f"<span class={_check_cls(c)}>{'pass' if c['success'] else 'FAIL'}</span>"),
-                c["severity"],
-                c["observed"],
-                c.get("why", ""),
-            ]
-            for c in checks_json.get("checks", [])
-        ]
-        body.append("<h2>Expectations</h2>")
-        body.append(
-            _table(["suite", "expectation", "result", "severity", "observed", "why"], rows, set())
-        )
+        body.append(_expectations_table(checks_json.get("checks", [])))
     body.append("<h2>Quarantine by source and reason</h2>")
     body.append(_table(["source", "reason", "inputs"], reasons, {2}))
     body.append("<h2>Counts by source</h2>")
@@ -256,21 +259,7 @@ def render_validation(report: dict[str, Any]) -> str:
         if lines:
             items = "".join(f"<li class={cls}>{_e(x)}</li>" for x in lines)
             body.append(f"<h2>{title}</h2><ul>{items}</ul>")
-    rows = [
-        [
-            c["suite"],
-            c["name"],
-            _Raw(f"<span class={_check_cls(c)}>{'pass' if c['success'] else 'FAIL'}</span>"),
-            c["severity"],
-            c["observed"],
-            c.get("why", ""),
-        ]
-        for c in report.get("checks", [])
-    ]
-    body.append("<h2>Expectations</h2>")
-    body.append(
-        _table(["suite", "expectation", "result", "severity", "observed", "why"], rows, set())
-    )
+    body.append(_expectations_table(report.get("checks", [])))
     sources = report.get("sources") or []
     if sources:
         cols = list(sources[0])
