@@ -133,7 +133,8 @@ def parse_text_article(raw: str) -> TextArticle:
             continue
         if len(block) > 1 and any(boilerplate_rule(ln) for ln in block):
             # Footer lines not separated by blank lines: judge them one by one.
-            kept, n = remove_boilerplate([normalize_inline(ln) for ln in block])
+            lines = [x for x in (normalize_inline(ln) for ln in block) if x]  # control-only
+            kept, n = remove_boilerplate(lines)
             removed += n
             if kept:
                 paragraphs.append(" ".join(kept))

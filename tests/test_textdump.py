@@ -4,7 +4,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.textdump import parse_text_article
@@ -138,6 +138,7 @@ _PIECES = st.sampled_from(
 
 @settings(max_examples=60, deadline=None)
 @given(raw=st.one_of(st.text(max_size=2000), st.lists(_PIECES, max_size=80).map("".join)))
+@example(raw="0\n\nSHARE THIS\n\x08\n\x08")  # control-only lines beside a footer line
 def test_any_text_parses_without_raising(raw: str) -> None:
     t0 = time.monotonic()
     a = parse_text_article(raw)
