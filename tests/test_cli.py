@@ -468,14 +468,14 @@ def test_warning_in_the_document_chain_names_the_document(
     assert (record.source, record.input_ref) == ("wire", "jsonl/a.jsonl:7")  # type: ignore[attr-defined]
 
 
-def test_cli_log_lines_name_source_and_file(tmp_path: Path) -> None:
-    warcs = tmp_path / "crawl"
-    warcs.mkdir()
-    bad = _damaged_warc(warcs / "damaged.warc.gz")
+def _ingest_one_source(
+    tmp_path: Path, workers: int, source: str
+) -> subprocess.CompletedProcess[str]:
+    """`broadsheet ingest` of one source (a YAML flow mapping), batch checks off; must exit 0."""
     cfg = tmp_path / "s.yaml"
     cfg.write_text(
-        "lake: lake\nworkers: 1\nvalidate: {batch_checks: false}\n"
-        f"sources:\n  - {{name: cc, type: warc, path: {warcs}}}\n"
+        f"lake: lake\nworkers: {workers}\nvalidate: {{batch_checks: false}}\n"
+        f"sources:\n  - {source}\n"
     )
     done = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "ingest", "--config", str(cfg), "--no-progress"],
@@ -484,6 +484,14 @@ def test_cli_log_lines_name_source_and_file(tmp_path: Path) -> None:
         cwd=REPO,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_cli_log_lines_name_source_and_file(tmp_path: Path) -> None:
+    warcs = tmp_path / "crawl"
+    warcs.mkdir()
+    bad = _damaged_warc(warcs / "damaged.warc.gz")
+    done = _ingest_one_source(tmp_path, 1, f"{{name: cc, type: warc, path: {warcs}}}")
     warned = [line for line in done.stderr.splitlines() if " WARNING " in line]
     assert warned and all(f"[source=cc input_ref={bad}]" in line for line in warned)
 
@@ -497,18 +505,7 @@ def test_cli_log_lines_from_worker_processes_name_source_and_file(tmp_path: Path
     _pages(pages, 2)
     bad = pages / "garbage.html"
     bad.write_bytes(random.Random(8).randbytes(20_000))  # as tests/hostile.py's junk page
-    cfg = tmp_path / "s.yaml"
-    cfg.write_text(
-        "lake: lake\nworkers: 2\nvalidate: {batch_checks: false}\n"
-        f"sources:\n  - {{name: harbor, type: html, path: {pages}}}\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "ingest", "--config", str(cfg), "--no-progress"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    )
-    assert done.returncode == 0, done.stderr
+    done = _ingest_one_source(tmp_path, 2, f"{{name: harbor, type: html, path: {pages}}}")
     tagged = f"[source=harbor input_ref={bad}]"
     warned = [ln for ln in done.stderr.splitlines() if re.search(r" (WARNING|ERROR) ", ln)]
     assert [ln for ln in warned if tagged in ln], done.stderr

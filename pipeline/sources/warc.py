@@ -274,19 +274,7 @@ class _Reader:
             return self.reject(
                 offset, "bad_record", f"undecodable HTTP body: {type(e).__name__}: {e}"
             )
-        if len(body) > self.max_bytes:
-            return self.reject(offset, "too_large", f"more than {self.max_bytes} bytes of body")
-        if not is_html(ctype, body):
-            return Skipped(self.source, ref, "not_html")
-        hints = Hints(url=url, fetched_at=_header(rec, "WARC-Date"))
-        return RawDoc(
-            source=self.source,
-            input_ref=ref,
-            input_format="warc",
-            html=body,
-            hints=hints,
-            charset=charset_of(ctype),
-        )
+        return self._document(offset, url, _header(rec, "WARC-Date"), ctype, body)
 
     def convert_fast(self, rec: WarcRecord, offset: int) -> Item:
         """`convert` for a record fastwarc parsed; raises _HandOver where warcio must judge."""
@@ -322,17 +310,28 @@ class _Reader:
         if http.get("Transfer-Encoding") or encoding != "identity":
             raise _HandOver("HTTP transfer or content encoding")  # warcio decodes these
         body = _read_upto(rec.reader, self.max_bytes + 1)
+        return self._document(offset, url, _fast_header(rec.headers, "WARC-Date"), ctype, body)
+
+    def _document(
+        self,
+        offset: int | str,
+        url: str | None,
+        warc_date: str | None,
+        ctype: str | None,
+        body: bytes,
+    ) -> Item:
+        """The last steps, alike for both parsers: the size cap, the HTML sniff, the document."""
+        ref = self.ref(offset)
         if len(body) > self.max_bytes:
             return self.reject(offset, "too_large", f"more than {self.max_bytes} bytes of body")
         if not is_html(ctype, body):
             return Skipped(self.source, ref, "not_html")
-        hints = Hints(url=url, fetched_at=_fast_header(rec.headers, "WARC-Date"))
         return RawDoc(
             source=self.source,
             input_ref=ref,
             input_format="warc",
             html=body,
-            hints=hints,
+            hints=Hints(url=url, fetched_at=warc_date),
             charset=charset_of(ctype),
         )
 
