@@ -14,13 +14,13 @@ COPY --chown=airflow:0 pyproject.toml uv.lock README.md ./
 RUN pip install --no-cache-dir "uv==0.13.9" \
  && uv export --frozen --no-dev --extra celery --no-emit-project --no-hashes --format requirements-txt \
       > /tmp/requirements.txt \
- && pip install --no-cache-dir -r /tmp/requirements.txt \
+ && pip install --no-cache-dir --compile -r /tmp/requirements.txt \
  && rm /tmp/requirements.txt
 
 # Then the project itself, without touching the dependencies installed above.
 COPY --chown=airflow:0 pipeline/ ./pipeline/
 COPY --chown=airflow:0 schemas/ ./schemas/
-RUN pip install --no-cache-dir --no-deps .
+RUN pip install --no-cache-dir --no-deps --compile .
 
 COPY --chown=airflow:0 dags/ /opt/airflow/dags/
 COPY --chown=airflow:0 examples/ /opt/broadsheet/config/

@@ -228,7 +228,9 @@ PROFILE_STAGES = {
     "normalize": ("pipeline/normalize.py", "to_article"),
     "signals (quality + MinHash)": ("pipeline/document.py", "_enrich"),
     "validate (record rules)": ("pipeline/validate.py", "validate_article"),
-    "dedup + Parquet staging": ("pipeline/lake.py", "add_article"),
+    "Parquet staging": ("pipeline/staging.py", "add_article"),
+    "page metadata (declared, own pass)": ("pipeline/metadata.py", "page_meta"),
+    "trafilatura metadata helpers": ("pipeline/extract.py", "_page_fields"),
     "publish (dedup, near-dup, gate, catalog)": ("pipeline/publish.py", "publish_run"),
     "gate (Great Expectations)": ("pipeline/publish.py", "_gate"),
 }

@@ -514,7 +514,7 @@ def _catalog(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_FAILED
     if args.upgrade:
-        print(f"{upgraded} files rewritten without partition keys")
+        print(f"{upgraded} files rewritten to the current layout and contract")
     where = lake.catalog_path if lake.storage.local else "none on object stores (use sql)"
     print(f"catalog: {where}")
     return EXIT_OK

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -48,6 +48,8 @@ def _arrow_type(name: str, spec: dict[str, Any]) -> tuple[pa.DataType, bool]:
         fmt = spec.get("format")
         if fmt == "date-time":
             return pa.timestamp("us", tz="UTC"), nullable
+        if fmt == "date":
+            return pa.date32(), nullable
         return pa.string(), nullable
     if kind == "integer":
         return pa.int64(), nullable
@@ -99,6 +101,8 @@ def article_json(a: Article) -> dict[str, Any]:
         v = getattr(a, name)
         if isinstance(v, datetime):
             v = v.isoformat().replace("+00:00", "Z")
+        elif isinstance(v, date):
+            v = v.isoformat()
         elif isinstance(v, tuple):
             v = list(v)
         out[name] = v

@@ -506,29 +506,42 @@ class Lake:
 
     def upgrade_layout(self) -> int:
         """Rewrite the files of earlier releases (partition keys in the files, a `versions`
-        map in runs) so every reader opens the lake with its defaults. A file at a time, row
-        group by row group, each replaced whole (rename, or one object write). Returns how
-        many files were rewritten; call it under `locked()`."""
+        map in runs, columns a later minor contract version added) so every reader opens the
+        lake with its defaults: pandas and pyarrow take a dataset's columns from its first
+        file, so a night written before a column existed would hide it from the whole table.
+        A file at a time, row group by row group, each replaced whole (rename, or one object
+        write). Returns how many files were rewritten; call it under `locked()`."""
         from pipeline.staging import parquet_options
 
         st = self.storage
         done = 0
         for table, spec in TABLES_BY_NAME.items():
+            current = spec.schema()
+            wanted = [f for f in current if f.name not in spec.partition_by]
             for path in self.files(table):
                 with st.fs.open_input_file(path) as fh:
                     pf = pq.ParquetFile(fh)
                     old = pf.schema_arrow
-                    if not ({*spec.partition_by, "versions"} & set(old.names)):
+                    has = _upgraded(old.empty_table()).schema.names
+                    missing = [f for f in wanted if f.name not in has and f.nullable]
+                    if not ({*spec.partition_by, "versions"} & set(old.names) or missing):
                         continue
                     keep = [c for c in old.names if c not in spec.partition_by]
                     tmp = posixpath.join(
                         posixpath.dirname(path), f".{posixpath.basename(path)}.tmp"
                     )
-                    schema = _upgraded(pa.schema([old.field(c) for c in keep]).empty_table()).schema
+
+                    def fix(t: pa.Table, missing: list[pa.Field] = missing) -> pa.Table:
+                        t = _upgraded(t)
+                        for f in missing:  # added by a later minor version: null before it
+                            t = t.append_column(f, pa.nulls(t.num_rows, f.type))
+                        return t
+
+                    schema = fix(pa.schema([old.field(c) for c in keep]).empty_table()).schema
                     opts = parquet_options(schema, LakeConfig())
                     with pq.ParquetWriter(tmp, schema, filesystem=st.fs, **opts) as out:
                         for i in range(pf.num_row_groups):
-                            out.write_table(_upgraded(pf.read_row_group(i, columns=keep)))
+                            out.write_table(fix(pf.read_row_group(i, columns=keep)))
                 st.move_file(tmp, path)
                 done += 1
         log.info("lake layout upgraded", extra={"lake": self.uri, "files": done})

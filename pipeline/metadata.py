@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,14 +58,44 @@ _DATE_META = (
     "dc.date",
     "date",
 )
+# Where a chosen value came from: stored in the records as title_source, date_source and
+# authors_source, so each is a closed set.
+TITLE_SOURCES = (
+    "json-ld",  # the JSON-LD article's headline
+    "og:title",  # the Open Graph title
+    "extractor",  # trafilatura's title
+    "h1",  # the displayed headline
+    "twitter:title",  # the Twitter card title
+    "title",  # the <title> element
+    "none",  # no title found
+)
+DATE_SOURCES = (
+    "json-ld",  # the JSON-LD article's datePublished
+    *(f"meta:{key}" for key in _DATE_META),  # a <meta name|property> publication date
+    "itemprop",  # a microdata datePublished of the page's own article
+    "time",  # the first <time datetime> not labelled as an update nor in page furniture
+    "extractor",  # htmldate's search of the page
+    "none",  # no date found
+)
+AUTHORS_SOURCES = (
+    "json-ld",  # the JSON-LD article's author names
+    "meta",  # author <meta> tags and the Parse.ly page tag
+    "link",  # <a rel=author> and itemprop=author elements outside page furniture
+    "byline",  # the visible byline block
+    "extractor",  # trafilatura's author guess
+    "none",  # no author found
+)
+
 _AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author")
 _UPDATED = re.compile(r"updat|modif|aktualisiert|geändert|mis à jour|actualiza", re.I)
 _NOT_ARTICLE = re.compile(r"teaser|related|recommend|card|promo|more|sidebar|comment", re.I)
 _CONTAINERS = frozenset({"body", "html", "main", "article", "section"})
 _BYLINE_START = re.compile(r"(?i)(by|von|par|por|di|door|av|af)\s")
-_BYLINE_CLASS = re.compile(r"byline|author|autor|signature|credit|meta", re.I)
+_BYLINE_CLASS = re.compile(r"by[_-]?line|author|autor|signature|credit|meta", re.I)
 _LD_SCRIPTS = "//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]"
 _MAX_LD_CHARS = 1_000_000
+# JSON-LD wrapped for old XHTML parsers: "<![CDATA[ {...} ]]>", sometimes behind "//".
+_CDATA = re.compile(r"^(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>$")
 
 
 @dataclass
@@ -95,7 +125,11 @@ def _clean(s: Any) -> str | None:
         s = s[0] if s else None
     if not isinstance(s, str):
         return None
-    s = " ".join(html.unescape(s).split())
+    # Twice when the page escaped an entity twice ("&amp;#039;"): nobody means to show "&#039;".
+    s = html.unescape(s)
+    if "&" in s:
+        s = html.unescape(s)
+    s = " ".join(s.split())
     return s or None
 
 
@@ -142,7 +176,7 @@ def _names(value: Any) -> list[str]:
 def _json_ld(tree: HtmlElement, meta: PageMeta) -> None:
     found_article = False
     for script in tree.xpath(_LD_SCRIPTS):
-        raw = (script.text or "").strip()
+        raw = _CDATA.sub("", (script.text or "").strip())
         if not raw or len(raw) > _MAX_LD_CHARS:
             continue
         try:
@@ -175,14 +209,32 @@ def _json_ld(tree: HtmlElement, meta: PageMeta) -> None:
             meta.language = meta.language or _clean(obj.get("inLanguage"))
 
 
-def _metas(tree: HtmlElement) -> dict[str, list[str]]:
+def _metas(tree: HtmlElement, itemprop: bool = True) -> dict[str, list[str]]:
     metas: dict[str, list[str]] = {}
     for el in tree.iter("meta"):
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        key = el.get("property") or el.get("name") or (el.get("itemprop") if itemprop else None)
+        key = (key or "").strip().lower()
         content = _clean(el.get("content"))
         if key and content:
             metas.setdefault(key, []).append(content)
     return metas
+
+
+def _parsely(metas: dict[str, list[str]], meta: PageMeta) -> None:
+    """Authors from the Parse.ly analytics tag (<meta name="parsely-page" content="{json}">).
+    Its pub_date is left out: measured, its zone is often wrong."""
+    raw = next(iter(metas.get("parsely-page", [])), None)
+    if not raw or len(raw) > _MAX_LD_CHARS:
+        return
+    try:
+        data = json.loads(raw, strict=False)
+    except ValueError:
+        return
+    if not isinstance(data, dict):
+        return
+    for name in _names(data.get("authors") or data.get("author")):
+        if name not in meta.meta_authors:
+            meta.meta_authors.append(name)
 
 
 def _in_furniture(el: HtmlElement) -> bool:
@@ -195,15 +247,29 @@ def _in_furniture(el: HtmlElement) -> bool:
     return False
 
 
+def _scope_paragraphs(el: HtmlElement) -> int:
+    """How many paragraphs the microdata item holding `el` has (its article's size)."""
+    for anc in el.iterancestors():
+        if anc.get("itemscope") is not None:
+            return len(anc.xpath(".//p"))
+    return 0
+
+
 def _time_elements(tree: HtmlElement) -> list[tuple[str, str]]:
     """`<time datetime>` values of the article's publication: itemprop first, then the first
     one outside furniture that is not labelled as an update."""
     out: list[tuple[str, str]] = []
-    for el in tree.xpath("//*[@itemprop='datePublished'][@datetime or @content]"):
-        value = _clean(el.get("datetime") or el.get("content"))
+    marked = [
+        (el, _clean(el.get("datetime") or el.get("content")))
+        for el in tree.xpath("//*[@itemprop='datePublished'][@datetime or @content]")
+    ]
+    # Several different values: a list of articles (teasers carry theirs); the page's own
+    # article is the item with the most paragraphs.
+    if len({v for _, v in marked}) > 1:
+        marked.sort(key=lambda m: -_scope_paragraphs(m[0]))
+    for _, value in marked[:1]:
         if value:
             out.append((value, "itemprop"))
-            break
     for el in tree.iter("time"):
         value = _clean(el.get("datetime"))
         if not value:
@@ -263,16 +329,35 @@ def _head_text(el: HtmlElement, limit: int) -> str:
     return " ".join(" ".join(chunks).split())
 
 
+_HEADLINE_CLASS = re.compile(r"headline|title", re.I)
+
+
+def _is_logo(h: HtmlElement) -> bool:
+    """An h1 whose words all sit in links is the site's logo or a navigation title."""
+    linked = "".join(t for a in h.iter("a") for t in a.itertext())
+    return bool(linked.strip()) and _key(linked) == _key(_text_of(h))
+
+
 def _h1(tree: HtmlElement, meta: PageMeta) -> None:
+    """The displayed headline: an h1 marked as the headline first, then the article's first
+    h1, never one that is only a logo link."""
     heads = tree.xpath("//article//h1 | //main//h1") or tree.xpath("//h1")
-    for h in heads:
+    marked = [
+        h
+        for h in tree.xpath("//h1")
+        if h.get("itemprop") == "headline" or _HEADLINE_CLASS.search(h.get("class") or "")
+    ]
+    for h in [*marked[:1], *heads]:
         text = _text_of(h)
-        if not text:
+        if not text or _is_logo(h):
             continue
         meta.h1 = text
-        parts = [_text_of(c) for c in h if isinstance(c.tag, str)]
-        lead = " ".join((h.text or "").split())
-        meta.h1_parts = tuple(p for p in ([lead] if lead else []) + parts if p)
+        # The h1's blocks: its own lead text, then each child and the text after it.
+        parts = [" ".join((h.text or "").split())]
+        for c in h:
+            if isinstance(c.tag, str):
+                parts += [_text_of(c), " ".join((c.tail or "").split())]
+        meta.h1_parts = tuple(p for p in parts if p)
         return
 
 
@@ -291,10 +376,19 @@ def page_meta(tree: HtmlElement) -> PageMeta:
             name = name.lstrip("@")
             if name not in meta.site_names:
                 meta.site_names.append(name)
+    # Dates from <meta name|property> only: itemprop metas belong to an item, which may be a
+    # teaser's (read with their scope in _time_elements).
+    named = metas
+    if any(
+        el.get("itemprop") and not (el.get("name") or el.get("property"))
+        for el in tree.iter("meta")
+    ):
+        named = _metas(tree, itemprop=False)
     for key in _DATE_META:
-        if metas.get(key):
-            meta.published.append((metas[key][0], f"meta:{key}"))
+        if named.get(key):
+            meta.published.append((named[key][0], f"meta:{key}"))
     meta.published.extend(_time_elements(tree))
+    _parsely(metas, meta)
     for key in _AUTHOR_META:
         for value in metas.get(key, []):
             if not value.startswith(("http://", "https://")) and value not in meta.meta_authors:
@@ -304,6 +398,10 @@ def page_meta(tree: HtmlElement) -> PageMeta:
         meta.description = meta.description or next(iter(metas.get(key, [])), None)
     for key in ("og:image", "og:image:url", "twitter:image"):
         meta.image = meta.image or next(iter(metas.get(key, [])), None)
+    # A "site name" that is also the page's headline (application-name set per article) names
+    # the article, not the outlet.
+    heads = {_key(t) for t in (meta.og_title, meta.headline, meta.h1) if t}
+    meta.site_names = [n for n in meta.site_names if _key(n) not in heads]
     meta.tree = tree
     lang = tree.get("lang") or tree.get("xml:lang")
     meta.language = _clean(lang) or meta.language or next(iter(metas.get("og:locale", [])), None)
@@ -347,7 +445,9 @@ def is_site_name(text: str, site_names: Iterable[str], url: str | None) -> bool:
     if k in names:
         return True
     hosts = _host_keys(url)
-    if k in hosts or any(k.startswith(h) and len(h) >= 4 for h in hosts if len(k) <= 40):
+    # "Merkur Online" on merkur.de: the domain is most of the text, not a word of a headline
+    # that happens to start with it ("Dropbox ATF launches ...").
+    if k in hosts or any(k.startswith(h) and 2 * len(h) >= len(k) >= 4 for h in hosts):
         return True
     words = text.split()
     if len(words) > 5:
@@ -355,8 +455,10 @@ def is_site_name(text: str, site_names: Iterable[str], url: str | None) -> bool:
     # "Millbrook Weekly Register" on millbrookregister.example: a short name whose first word
     # starts the domain's label, or that contains it ("Die Neue Südtiroler Tageszeitung").
     first = _key(words[0]) if words else ""
-    return (len(first) >= 4 and any(h.startswith(first) for h in hosts)) or any(
-        len(h) >= 6 and h in k for h in hosts
+    # The first word alone must not be the whole label: "Harborledger ATF ships" is a headline.
+    spelled = first not in hosts and any(h.startswith(first) for h in hosts)
+    return (len(first) >= 4 and spelled) or any(
+        len(h) >= 6 and h in k and 5 * len(h) >= 2 * len(k) for h in hosts
     )
 
 
@@ -393,22 +495,57 @@ def _trim_to_agreement(title: str, others: Sequence[str]) -> str:
     return title
 
 
+_ELLIPSIS = ("…", "...")
+# Titles said by one source only count once: the extractor's title copies og:title or <title>.
+_VOTERS = ("og:title", "h1", "twitter:title", "title")
+
+
+def _truncated(title: str, others: Iterable[str]) -> bool:
+    """ "Headline that stops mid-wo…" while another source carries the whole headline."""
+    if not title.endswith(_ELLIPSIS):
+        return False
+    stem = _key(title.rstrip(".… "))
+    return bool(stem) and any(
+        len(_key(o)) > len(stem) and _key(o).startswith(stem) and title not in o for o in others
+    )
+
+
+_KICKER_END = re.compile(r"[:\-–—|»«\"“”]\s*$")
+
+
+def _core(title: str, others: Iterable[str]) -> str:
+    """The headline without a kicker before it ("Kicker: Headline", "MSV-Trainer") or a tail
+    after it ("Headline in more words"), when another source gives exactly that core."""
+    k = _key(title)
+    best = title
+    for o in others:
+        ko = _key(o)
+        if len(ko) >= len(_key(best)) or 2 * len(ko) < len(k):
+            continue
+        kicker = title[: max(0, len(title) - len(o)) + 1]
+        if k.startswith(ko) or (k.endswith(ko) and _KICKER_END.search(kicker.rstrip(o[:1]))):
+            best = o
+    return best
+
+
 def choose_title(
     meta: PageMeta, extracted: str | None, sitename: str | None, url: str | None
 ) -> tuple[str | None, str]:
     """The headline and where it came from.
 
-    Measured on the development corpus (docs/eval.md), the JSON-LD headline is the most often
-    right, then og:title (which the extractor's title mostly copies), then the visible h1 and
-    <title>; each loses a site name glued on with a separator, and a title that still carries
-    a section after the headline is cut where another candidate agrees. A kicker that is its
-    own element in the h1 ("EXCLUSIVE") is not part of the headline.
+    The JSON-LD headline first, then what most of og:title, the visible h1, twitter:title and
+    <title> say (the h1 on a tie); each loses a site name glued on with a separator. A source
+    cut with an ellipsis loses to one with the whole headline; a kicker before the headline or
+    a tail after it goes when another source gives the headline without it; a title that still
+    carries a section after the headline is cut where another candidate agrees. A kicker that
+    is its own element in the h1 ("EXCLUSIVE") is not part of the headline.
     """
     names = [*meta.site_names, *([sitename] if sitename else [])]
     h1 = meta.h1
     if h1 and len(meta.h1_parts) >= 2:
         rest = " ".join(meta.h1_parts[1:])
-        if any(_key(rest) == _key(c or "") for c in (meta.headline, meta.og_title)):
+        declared = (strip_site_name(c, names, url) for c in (meta.headline, meta.og_title))
+        if any(_key(rest) == _key(c or "") for c in declared):
             h1 = rest
     raw = [
         ("json-ld", meta.headline),
@@ -423,9 +560,29 @@ def choose_title(
         t = strip_site_name(value, names, url)
         if t and len(t) <= 400 and not is_site_name(t, names, url):
             cands.append((where, t))
+    texts = [t for _, t in cands]
+    cands = [(w, t) for w, t in cands if not _truncated(t, texts)]
     if not cands:
         return None, "none"
     where, title = cands[0]
+    if where != "json-ld":
+        votes: dict[str, list[str]] = {}
+        for w, t in cands:
+            if w in _VOTERS:
+                votes.setdefault(_key(t), []).append(w)
+        if votes:
+            top = max(len(v) for v in votes.values())
+            tied = [v for v in votes.values() if len(v) == top]
+            pick = next((v for v in tied if "h1" in v), tied[0])
+            where, title = next((w, t) for w, t in cands if w in pick)
+    # The social headline is the one the editor wrote; an SEO headline (JSON-LD, h1) that
+    # is it plus a kicker or a tail is a variant. The h1 is the core only of meta titles.
+    shorter = (
+        ("og:title", "twitter:title") if where == "json-ld" else ("og:title", "twitter:title", "h1")
+    )
+    core = _core(title, [t for w, t in cands if w != where and w in shorter])
+    if core is not title:
+        where, title = next(w for w, t in cands if t is core), core
     if _SEPARATORS.search(title):
         title = _trim_to_agreement(title, [t for w, t in cands if w != where])
     return title, where
@@ -460,6 +617,13 @@ _TZ_ABBR = {
     "SAST": 7200,
 }
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+_ISO_SHORT_YEAR = re.compile(r"^\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$")
+# "03/04/2025", "3.4.25": day and month both possible.
+_NUMERIC_DAY = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})\b")
+# A publication day in the URL path: /2024/01/29/, /2024-01-29-
+_URL_DAY = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[/-]|\D|$)"
+)
 _MIDNIGHT = re.compile(r"T00:00:00$")
 _SENTINELS = (datetime(1901, 1, 1, 3, 3, 3), datetime(1902, 2, 2, 4, 4, 4))
 
@@ -481,6 +645,9 @@ def read_date(value: str, source: str) -> DateValue | None:
     text = value.strip()
     if not text or len(text) > 80:
         return None
+    short = _ISO_SHORT_YEAR.match(text)
+    if short:  # ISO order with a 2-digit year ("14-12-29"): the year comes first
+        text = f"20{text}"
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -491,7 +658,12 @@ def read_date(value: str, source: str) -> DateValue | None:
             return None
         if (a.year, a.month, a.day) != (b.year, b.month, b.day):
             return None
-        dt = a
+        # A field the text does not give differs between the two readings: zero, not the
+        # sentinel's ("10:00" is 10:00:00).
+        dt = a.replace(
+            minute=a.minute if a.minute == b.minute else 0,
+            second=a.second if a.second == b.second else 0,
+        )
     if not 1990 <= dt.year <= 2200:
         return None
     return DateValue(dt, bool(_HAS_TIME.search(text)), source)
@@ -501,8 +673,38 @@ def _utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+def url_day(url: str | None) -> date | None:
+    """The publication day a URL path spells out ("/2024/01/29/slug"), if any."""
+    m = _URL_DAY.search(urlsplit(url).path) if url else None
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def _swapped(d: DateValue, raw: str) -> DateValue | None:
+    """The same numeric date read with day and month the other way round, when both fit."""
+    m = _NUMERIC_DAY.match(raw)
+    if not m or int(m[1]) > 12 or int(m[2]) > 12 or m[1] == m[2]:
+        return None
+    try:
+        when = d.when.replace(month=d.when.day, day=d.when.month)
+    except ValueError:
+        return None
+    return DateValue(when, d.has_time, d.source)
+
+
+def _plausible(d: DateValue, evidence: date | None, limit: datetime | None) -> bool:
+    """Not after the fetch, and on the URL's day (a day either side for time zones)."""
+    if limit is not None and _utc(d.when) > limit:
+        return False
+    return evidence is None or abs((d.when.date() - evidence).days) <= 1
+
+
 def choose_date(
-    meta: PageMeta, extracted: str | None, fetched_at: str | None
+    meta: PageMeta, extracted: str | None, fetched_at: str | None, url: str | None = None
 ) -> tuple[str | None, str]:
     """The publication time and where it came from.
 
@@ -510,21 +712,36 @@ def choose_date(
     first with a time and an offset wins, then one with a time, then a day. A value after the
     fetch is never taken (some pages stamp every view with "now"): the fetch time is read as
     UTC with 14 hours of slack, since crawlers often record it in local time without an offset.
+    A day in the URL path is evidence: values on another day give way to values on that day,
+    and a numeric date whose day and month can be read both ways takes the reading that fits
+    the URL and the fetch. A value equal to the page's update stamp gives way to an earlier
+    published value from another source.
     """
     fetched = read_date(fetched_at, "fetch") if fetched_at else None
     limit = _utc(fetched.when) + timedelta(hours=14) if fetched else None
-    cands: list[DateValue] = []
-    for value, source in meta.published:
+    evidence = url_day(url)
+    raw_values = [*meta.published, *([(extracted, "extractor")] if extracted else [])]
+    read: list[DateValue] = []
+    for value, source in raw_values:
         d = read_date(value, source)
-        if d is not None and (limit is None or _utc(d.when) <= limit):
-            cands.append(d)
-    ext = read_date(extracted, "extractor") if extracted else None
-    if ext is not None and extracted and _MIDNIGHT.search(extracted):
-        ext = DateValue(ext.when, False, ext.source)  # htmldate found a day only
-    if ext is not None and (limit is None or _utc(ext.when) <= limit):
-        ext_day = ext.when.date()
-    else:
-        ext, ext_day = None, None
+        if d is None:
+            continue
+        if source == "extractor" and _MIDNIGHT.search(value):
+            d = DateValue(d.when, False, d.source)  # htmldate found a day only
+        alt = _swapped(d, value)
+        if (
+            alt is not None
+            and not _plausible(d, evidence, limit)
+            and _plausible(alt, evidence, limit)
+        ):
+            d = alt
+        if limit is None or _utc(d.when) <= limit:
+            read.append(d)
+    if evidence is not None and any(_plausible(d, evidence, None) for d in read):
+        read = [d for d in read if _plausible(d, evidence, None)]
+    cands = [d for d in read if d.source != "extractor"]
+    ext = next((d for d in read if d.source == "extractor"), None)
+    ext_day = ext.when.date() if ext is not None else None
     # A <time> whose day disagrees with the JSON-LD and meta values is suspect (a teaser's
     # time outside the furniture we recognise); with no such values it beats the text guess.
     days = {d.when.date() for d in cands if d.source != "time"}
@@ -567,6 +784,40 @@ def _author_values(meta: PageMeta, source: str, extracted: Sequence[str]) -> lis
     return list(extracted)
 
 
+_ORG_WORDS = re.compile(
+    r"^the\s|\.(?:com|net|org|co|de|fr|it|es)\b|\b(?:media|group|news|newspapers?|network|"
+    r"press|inc|ltd|gmbh|magazine)$",
+    re.I,
+)
+# Academic degrees and a role glued after a name ("Brenda Goodman, MA", "Ben Silverman Games
+# Editor") are not names.
+_DEGREES = frozenset({"ma", "md", "phd", "ms", "msc", "bsc", "rn", "mph", "mba", "jd", "dds"})
+_TRAILING_ROLE = re.compile(
+    r"(?:\s+\S+)?\s+(?:editor|writer|reporter|correspondent|columnist|contributor)$", re.I
+)
+_CALENDAR = re.compile(
+    r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$|^(?:january|february|march|april|june|"
+    r"july|august|september|october|november|december)$",
+    re.I,
+)
+
+
+def _organisation(name: str) -> bool:
+    """An organisation, a degree, a role or a calendar word rather than a person's name."""
+    return bool(
+        _ORG_WORDS.search(name)
+        or name.casefold().replace(".", "") in _DEGREES
+        or _CALENDAR.match(name)
+        or name.casefold() in ("staff writer", "staff")
+    )
+
+
+def _strip_role(name: str) -> str:
+    """ "Ben Silverman Games Editor" -> "Ben Silverman": a role after a two-word name."""
+    bare = _TRAILING_ROLE.sub("", name)
+    return bare if bare != name and len(bare.split()) >= 2 else name
+
+
 def choose_authors(
     meta: PageMeta, extracted: Sequence[str], sitename: str | None, url: str | None
 ) -> tuple[tuple[str, ...], str]:
@@ -581,11 +832,18 @@ def choose_authors(
     names = [*meta.site_names, *([sitename] if sitename else [])]
     fallback: tuple[tuple[str, ...], str] = ((), "none")
     for source in ("json-ld", "meta", "link", "byline", "extractor"):
-        authors = clean_authors(_author_values(meta, source, extracted))
+        authors = tuple(
+            _strip_role(a) for a in clean_authors(_author_values(meta, source, extracted))
+        )
         if source in ("link", "byline"):
             # Visible text: a person's name starts with a capital where the script has case
             # ("Von israel news am ..." is a blog's date line, not a byline).
             authors = tuple(a for a in authors if not a[0].islower() or a.casefold() in _AGENCIES)
+        # "A. Name, Northeast Ohio Media Group": after a person, an organisation is where
+        # they work, not a second author.
+        people = [a for a in authors if not _organisation(a)]
+        if people:
+            authors = tuple(people)
         if not authors:
             continue
         if all(is_site_name(a, names, url) for a in authors):

@@ -10,9 +10,10 @@ import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from itertools import accumulate
 from typing import Any
@@ -106,11 +107,15 @@ def join_paragraphs(paragraphs: Sequence[str]) -> str:
 # remove short furniture lines, so a sentence like "..., Reuters reports." can never be lost.
 BOILERPLATE_MAX_WORDS = 40
 
-_AGENCIES = (
+_AGENCY_NAMES = (
     r"Reuters|AP|AFP|Getty Images|Getty|EPA|dpa|Bloomberg|Shutterstock|Alamy|PA|ANP|Keystone|"
-    r"picture alliance|imago|Xinhua|Anadolu|NurPhoto|SIPA|ZUMA|iStock|[A-Z][\w.&'-]+"
+    r"picture alliance|imago|Xinhua|Anadolu|NurPhoto|SIPA|ZUMA|iStock"
 )
-_NAME = r"[A-ZÀ-Þ][\w.'’-]+(?:\s+(?:[A-ZÀ-Þ][\w.'’-]+|de|van|von|da|di|le|la|del))*"
+_AGENCIES = _AGENCY_NAMES + r"|[A-Z][\w.&'-]+"
+_NAME_WORD = r"[A-ZÀ-Þ][\w.'’-]+"
+_NAME = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|da|di|le|la|del))*"
+# Two words at least: a person ("Jane Doe"), not a heading word ("Introductions/Shout-Outs").
+_FULL_NAME = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|da|di|le|la|del))+"
 
 # (rule name, pattern, at most this many words). A rule either is anchored at the start of the
 # paragraph (furniture starts with its verb: "Sign up…", "Share…", "Read more…") or needs two
@@ -118,11 +123,24 @@ _NAME = r"[A-ZÀ-Þ][\w.'’-]+(?:\s+(?:[A-ZÀ-Þ][\w.'’-]+|de|van|von|da|di|l
 # newsletter, a subscription or an agency is never taken for furniture.
 _I = re.IGNORECASE
 _RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    # "Benoit Tessier/Reuters", "AP Photo/Jane Doe", "Jane Doe / Harbor Ledger"
+    # "Benoit Tessier/Reuters", "AP Photo/Jane Doe", "Jane Doe / Harbor Ledger", "Staff/AFP";
+    # not a heading of two single words ("Add-ons / Web Extensions").
     (
         "photo_credit",
-        re.compile(rf"^(?:{_NAME}|AP Photo|Photo|Foto)\s*/\s*(?:{_NAME}|{_AGENCIES})\.?$"),
+        re.compile(
+            rf"^(?:{_FULL_NAME}|AP Photo|Photo|Foto)\s*/\s*(?:{_NAME}|{_AGENCIES})\.?$"
+            rf"|^{_NAME}\s*/\s*(?:{_AGENCY_NAMES})\.?$"
+        ),
         8,
+    ),
+    # "Photo by Victor Moriyama/Getty Images", "Foto von Jane Doe für dpa": names only after it.
+    (
+        "photo_credit",
+        re.compile(
+            r"^(?i:photo(?:graph)?|image|picture|foto|bild)s?\s+(?i:by|von|par|de|di|door|av)\s+"
+            rf"(?:{_NAME}|{_AGENCIES})(?:\s*(?:/|,|for|für|pour)\s*(?:{_NAME}|{_AGENCIES}))*\.?$"
+        ),
+        10,
     ),
     # "Photo: Jane Doe", "Foto: dpa", "Image credit: X", "Credit: ...", "Bild: ..."
     (
@@ -260,8 +278,13 @@ _RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
         # "All rights reserved" only as a notice: alone, or after a name, a year or a copyright
         # mark, closing the paragraph (a body sentence may mention reserved rights).
         re.compile(
-            r"(?:^|[.©ⓒ]\s*|\d{4}\s+|(?:^\d{4}|copyright|\(c\))\b.*?)all rights reserved\.?\s*$"
-            r"|^<?(?:copyright|\(c\))\s*(?:©|ⓒ|\d{4}|by\b)",
+            r"(?:^|[.©ⓒ]\s*|\d{4}\s+|(?:^\d{4}|copyright|\(c\))\b.*?)"
+            r"(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|"
+            r"todos los derechos reservados)\.?\s*$"
+            r"|^<?(?:copyright|\(c\))\s*(?:©|ⓒ|\d{4}|by\b)"
+            # The wire services' licence line: "This material may not be published, broadcast,
+            # rewritten or redistributed."
+            r"|^this material may not be (?:published|reproduced|redistributed)\b",
             _I,
         ),
         20,
@@ -335,15 +358,14 @@ def remove_boilerplate(paragraphs: Sequence[str]) -> tuple[list[str], int]:
 
 _SENTINEL_A = datetime(1901, 1, 1, 3, 3, 3)
 _SENTINEL_B = datetime(1902, 2, 2, 4, 4, 4)
+_ISO_TIME = re.compile(r"^\d{4}-?\d{2}-?\d{2}[T ]\d")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def parse_datetime(value: str | None, default_tz: tzinfo = UTC) -> datetime | None:
-    """A timezone-aware UTC instant, or None: never a guessed year, month or day.
-
-    Naive values are read in `default_tz` (the source's zone). A time missing from the input
-    is midnight local time.
-    """
+def read_declared(value: str | None) -> tuple[datetime, bool] | None:
+    """A date as the input wrote it: aware when it gave an offset, naive otherwise, and
+    whether it gave a time of day. None for anything lacking a year, month or day: never a
+    guessed one."""
     if not value or not isinstance(value, str):
         return None
     text = value.strip()
@@ -352,6 +374,7 @@ def parse_datetime(value: str | None, default_tz: tzinfo = UTC) -> datetime | No
     dt: datetime | None = None
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        has_time = bool(_ISO_TIME.search(text))
     except ValueError:
         dt = None
     if dt is None:
@@ -362,17 +385,71 @@ def parse_datetime(value: str | None, default_tz: tzinfo = UTC) -> datetime | No
             return None
         if a is None or b is None or (a.year, a.month, a.day) != (b.year, b.month, b.day):
             return None  # the input lacks a year, month or day: do not invent one
-        # Time parts the input did not give take the midnight default.
-        same_time = (a.hour, a.minute, a.second) == (b.hour, b.minute, b.second)
-        dt = a if same_time else a.replace(hour=0, minute=0, second=0, microsecond=0)
+        # Time parts the input did not give take the midnight default ("11:45 PM" gives no
+        # seconds: zero, not the sentinel's).
+        has_time = (a.hour, a.minute) == (b.hour, b.minute)
+        if not has_time:
+            dt = a.replace(hour=0, minute=0, second=0, microsecond=0)
+        else:
+            dt = a if a.second == b.second else a.replace(second=0)
     if not 1800 <= dt.year <= 2200:
         return None
+    return dt, has_time
+
+
+def _to_utc(dt: datetime, default_tz: tzinfo) -> datetime | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=default_tz)
     try:
         return dt.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
+
+
+def parse_datetime(value: str | None, default_tz: tzinfo = UTC) -> datetime | None:
+    """A timezone-aware UTC instant, or None: never a guessed year, month or day.
+
+    Naive values are read in `default_tz` (the source's zone). A time missing from the input
+    is midnight local time.
+    """
+    read = read_declared(value)
+    return _to_utc(read[0], default_tz) if read else None
+
+
+@dataclass(frozen=True, slots=True)
+class PublisherClock:
+    """A publication date as the publisher's clock showed it, and the instant it stands for."""
+
+    instant: datetime  # UTC
+    local_date: date  # the publisher's calendar day, never shifted by the conversion to UTC
+    offset_minutes: int | None  # the UTC offset the input declared; None when it gave none
+    precision: str  # one of PRECISIONS
+
+
+# "instant": a time with an offset (exact); "local_time": a time without one (read in the
+# source's zone, `timezones` in the config, UTC by default); "day": a date alone (midnight
+# in the source's zone stands for it).
+PRECISIONS = ("instant", "local_time", "day")
+
+
+def publisher_clock(value: str | None, default_tz: tzinfo = UTC) -> PublisherClock | None:
+    """`published_at` and what the UTC instant alone would lose: the publisher's own day and
+    offset, and whether the input gave a time at all ("articles published on D in the
+    publisher's time" is then one filter on `published_date`)."""
+    read = read_declared(value)
+    if read is None:
+        return None
+    dt, has_time = read
+    instant = _to_utc(dt, default_tz)
+    if instant is None:
+        return None
+    offset = dt.utcoffset() if dt.tzinfo is not None else None
+    if offset is not None and has_time:
+        minutes = int(offset.total_seconds() // 60)
+        if abs(minutes) > 18 * 60:
+            return None
+        return PublisherClock(instant, dt.date(), minutes, "instant")
+    return PublisherClock(instant, dt.date(), None, "local_time" if has_time else "day")
 
 
 # -- authors ---------------------------------------------------------------------------------------
@@ -625,35 +702,156 @@ def _clean_list(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _repeats_title(paragraph: str, title: str) -> bool:
-    """The headline again, maybe after a kicker of a few words ("EXCLUSIVE Headline")."""
+    """The headline again: maybe after a kicker of a few words ("EXCLUSIVE Headline"), or in
+    full when the title is a shortened form of it (a headline line: no sentence punctuation)."""
     if paragraph == title:
         return True
-    return paragraph.endswith(title) and len(paragraph[: -len(title)].split()) <= 3
+    if paragraph.endswith(title) and len(paragraph[: -len(title)].split()) <= 3:
+        return True
+    return (
+        len(title.split()) >= 4
+        and paragraph.startswith(title)
+        and len(paragraph[len(title) :].split()) <= 12
+        and not _CLAUSE_END.search(paragraph)
+    )
 
 
-def _drop_repeats(paragraphs: Sequence[str]) -> list[str]:
-    """Paragraphs without repeats: a verbatim copy of an earlier one (a teaser repeated by the
-    layout), or a pull quote whose words are all inside a longer paragraph. Short lines (list
-    items, "Yes.") may legitimately repeat and stay."""
-    seen: set[str] = set()
-    out: list[str] = []
-    # All paragraphs shortest first in one string, so "inside a longer paragraph" is one
+# -- repeated paragraphs ---------------------------------------------------------------------------
+
+# What a layout copies goes; what an article repeats on purpose stays. A run of paragraphs that
+# copies an earlier run is a layout copy (a teaser block, the page printed twice) when it holds
+# REPEAT_BLOCK_MIN_WORDS words and a paragraph of prose; shorter repeats are the article's own
+# (the question put to each person, the plan line of each day, the bullets of each product).
+REPEAT_BLOCK_MIN_WORDS = 20
+_PROSE_MIN_WORDS = 10
+_TEASER_WORDS = range(5, 16)
+_PULL_QUOTE_MIN_WORDS = 8
+_MAX_EARLIER = 8  # earlier copies a run is compared with: a body of one repeated line is linear
+_MAX_HOSTS = 4  # inside more paragraphs than this: a common phrase, neither quote nor counted
+_LIST_ITEM = re.compile(r"^(?:[-–•●▪■◆►*·+]|\d{1,3}[.)]|[a-z]\))\s")
+# Ends like a sentence or a clause (or a line of code): not a headline or a link text.
+_CLAUSE_END = re.compile(r"[.!?…;:,。！？][\"'”’»)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+
+
+def _is_prose(paragraph: str, words: int) -> bool:
+    """10+ words ending a sentence, not a list item (nor a line of code)."""
+    return (
+        words >= _PROSE_MIN_WORDS
+        and not _LIST_ITEM.match(paragraph)
+        and bool(_SENTENCE_END.search(paragraph))
+    )
+
+
+def _is_teaser(paragraph: str, words: int) -> bool:
+    """A headline or a link text: 5 to 15 words, no sentence punctuation, not a list item."""
+    return (
+        words in _TEASER_WORDS
+        and not _CLAUSE_END.search(paragraph)
+        and not _LIST_ITEM.match(paragraph)
+    )
+
+
+def _copied_runs(paragraphs: Sequence[str], words: Sequence[int]) -> list[bool]:
+    """Which paragraphs belong to a run that copies an earlier run verbatim and is a block:
+    REPEAT_BLOCK_MIN_WORDS words or more, with at least one prose paragraph in it."""
+    n = len(paragraphs)
+    drop = [False] * n
+    seen: dict[str, list[int]] = {}
+    measured: dict[int, int] = {}  # offset -> end of the last run measured at that offset
+    i = 0
+    while i < n:
+        best = 0
+        for j in seen.get(paragraphs[i], [])[-_MAX_EARLIER:]:
+            offset = i - j
+            if measured.get(offset, 0) > i:
+                continue  # a suffix of a run already measured at this offset: not a block
+            k = 0
+            while i + k < n and k < offset and paragraphs[i + k] == paragraphs[j + k]:
+                k += 1
+            measured[offset] = i + k
+            run = range(i, i + k)
+            if (
+                k > best
+                and sum(words[r] for r in run) >= REPEAT_BLOCK_MIN_WORDS
+                and any(_is_prose(paragraphs[r], words[r]) for r in run)
+            ):
+                best = k
+        step = max(best, 1)
+        for t in range(i, i + step):
+            seen.setdefault(paragraphs[t], []).append(t)
+            drop[t] = best > 0
+        i += step
+    return drop
+
+
+def _pull_quotes(paragraphs: Sequence[str]) -> set[str]:
+    """Paragraphs of 8+ words found inside one longer paragraph that is not furniture and that
+    holds no other paragraph: a quote lifted from the text. A paragraph holding several others
+    is a summary of the sections that follow, and they stay."""
+    # All paragraphs shortest first in one string, so "inside a longer paragraph" is a
     # str.find from the first longer one (paragraphs never contain NUL: it cannot match across).
-    by_len = sorted(paragraphs, key=len)
+    by_len = sorted(dict.fromkeys(paragraphs), key=len)
     lengths = [len(q) for q in by_len]
     starts = list(accumulate((n + 1 for n in lengths), initial=0))
     joined = "\0".join(by_len)
+    hosts: dict[str, list[int]] = {}
+    for p in by_len:
+        if len(p.split()) < _PULL_QUOTE_MIN_WORDS:
+            continue
+        core = p.rstrip(" .")
+        found: list[int] = []
+        pos = joined.find(core, starts[bisect_right(lengths, len(p))])
+        while pos != -1 and len(found) <= _MAX_HOSTS:
+            found.append(bisect_right(starts, pos) - 1)
+            pos = joined.find(core, starts[found[-1] + 1])
+        if 0 < len(found) <= _MAX_HOSTS:
+            hosts[p] = found
+    held = Counter(h for found in hosts.values() for h in found)
+    return {
+        p
+        for p, found in hosts.items()
+        if any(held[h] == 1 and boilerplate_rule(by_len[h]) is None for h in found)
+    }
+
+
+def _drop_repeats(paragraphs: Sequence[str]) -> list[str]:
+    """Paragraphs without layout repeats, in order; no text is lost (each one dropped has a
+    kept copy or sits inside a kept paragraph). Dropped: a run copying an earlier run that
+    holds REPEAT_BLOCK_MIN_WORDS words and a prose paragraph (a teaser block, the page printed
+    twice, one long paragraph repeated: runs compared with the last 8 earlier copies of their
+    first paragraph); the second copy of a teaser line (5-15 words, no sentence punctuation,
+    not a list item) that appears exactly twice; a pull quote (`_pull_quotes`). Single lines
+    between distinct content stay: a question put to each person, a day-plan line, bullets."""
+    words = [len(p.split()) for p in paragraphs]
+    drop = _copied_runs(paragraphs, words)
+    counts = Counter(paragraphs)
+    earlier: set[str] = set()
+    for i, p in enumerate(paragraphs):
+        if p in earlier and counts[p] == 2 and _is_teaser(p, words[i]):
+            drop[i] = True
+        earlier.add(p)
+    kept = [p for p, d in zip(paragraphs, drop, strict=True) if not d]
+    quotes = _pull_quotes(kept)
+    return [p for p in kept if p not in quotes]
+
+
+# A dateline on a line of its own ("BERLIN (dpa) –", "KATHMANDU, April 25 (Reuters) -") opens
+# the paragraph after it: joined to it, as the wire services print it.
+_DATELINE = re.compile(
+    rf"^[A-ZÀ-Þ][\w.'’-]*(?:[ ,]+[\w.'’-]+){{0,5}}\s*\((?:{_AGENCY_NAMES})(?:\s*/\s*[\w.-]+)*\)"
+    r"\s*[-–—]$"
+)
+
+
+def _join_datelines(paragraphs: Sequence[str]) -> list[str]:
+    """Paragraphs with a dateline standing alone joined to the paragraph it opens."""
+    out: list[str] = []
     for p in paragraphs:
-        words = len(p.split())
-        if words >= 5:
-            if p in seen:
-                continue
-            seen.add(p)
-        if words >= 8:
-            core = p.rstrip(" .")
-            if joined.find(core, starts[bisect_right(lengths, len(p))]) != -1:
-                continue
-        out.append(p)
+        if out and _DATELINE.match(out[-1]):
+            out[-1] = f"{out[-1]} {p}"
+        else:
+            out.append(p)
     return out
 
 
@@ -667,7 +865,7 @@ def _is_byline(paragraph: str, authors: Sequence[str]) -> bool:
 
 def to_article(ex: Extracted, ctx: NormalizeContext) -> Article | Rejected:
     """The normalization stage for one document: an Article, or no_content if nothing is left."""
-    paragraphs = split_paragraphs(ex.text, ex.blank_line_paragraphs)
+    paragraphs = _join_datelines(split_paragraphs(ex.text, ex.blank_line_paragraphs))
     title = _clean_opt(ex.title)
     description = _clean_opt(ex.description)
     # Extractors often repeat the headline (maybe after a kicker) as the first body line; the
@@ -695,6 +893,8 @@ def to_article(ex: Extracted, ctx: NormalizeContext) -> Article | Rejected:
     canonical = canonicalize_url(url)
     sha = content_sha256(text)
     language, score = detect_language(text, ex.language)
+    clock = publisher_clock(ex.published_at, tz)
+    authors = clean_authors(ex.authors)
     return Article(
         article_id=make_article_id(canonical, sha),
         url=url,
@@ -704,8 +904,8 @@ def to_article(ex: Extracted, ctx: NormalizeContext) -> Article | Rejected:
         sitename=_clean_opt(ex.sitename),
         title=title,
         description=description,
-        authors=clean_authors(ex.authors),
-        published_at=parse_datetime(ex.published_at, tz),
+        authors=authors,
+        published_at=clock.instant if clock else None,
         modified_at=parse_datetime(ex.modified_at, tz),
         language=language,
         language_score=score,
@@ -723,5 +923,12 @@ def to_article(ex: Extracted, ctx: NormalizeContext) -> Article | Rejected:
         run_id=ctx.run_id,
         extractor=ex.extractor,
         schema_version=ctx.schema_version,
+        published_date=clock.local_date if clock else None,
+        published_offset_minutes=clock.offset_minutes if clock else None,
+        published_precision=clock.precision if clock else None,
+        # Provenance only where there is a value to account for.
+        title_source=(ex.title_source or "input") if title else None,
+        date_source=(ex.date_source or "input") if clock else None,
+        authors_source=(ex.authors_source or "input") if authors else None,
         boilerplate_removed=removed + ex.boilerplate_removed,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, get_args
 
 InputFormat = Literal["html", "text", "jsonl", "warc", "web"]
@@ -133,6 +133,11 @@ class Extracted:
     tags: tuple[str, ...] = ()
     image_url: str | None = None
     fetched_at: str | None = None
+    # Where title, publication date and authors were taken from (the record's provenance
+    # columns; vocabularies in pipeline.metadata and README "Provenance").
+    title_source: str | None = None
+    date_source: str | None = None
+    authors_source: str | None = None
     # True when `text` is already split in paragraphs by blank lines (text dumps); extractor
     # output has one paragraph per line instead.
     blank_line_paragraphs: bool = False
@@ -181,6 +186,14 @@ class Article:
     near_duplicate: bool = False
     quality: dict[str, float | int] | None = None
     quality_flags: tuple[str, ...] = ()
+    # The publisher's clock (contract 1.4.0): its calendar day and declared UTC offset, and
+    # whether the input gave an instant, a local time or a day; then each field's provenance.
+    published_date: date | None = None
+    published_offset_minutes: int | None = None
+    published_precision: str | None = None
+    title_source: str | None = None
+    date_source: str | None = None
+    authors_source: str | None = None
     # Not part of the contract: how many boilerplate paragraphs normalization removed, and the
     # MinHash signature the near-duplicate stage compares (uint32 little-endian bytes).
     boilerplate_removed: int = 0

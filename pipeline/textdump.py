@@ -8,7 +8,7 @@ Layout of one article (UTF-8, blocks separated by blank lines):
     <blank>
     Headline                    first block
     <blank>
-    Dek / standfirst            optional: kept as the description, not repeated in the body
+    Dek / standfirst            optional: the description, and the first body paragraph
     <blank>
     Jane Doe/Agency             photo credit, with its caption on the next line (one block)
     Caption text.
@@ -28,7 +28,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.normalize import boilerplate_rule, normalize_inline, remove_boilerplate
+from pipeline.normalize import (
+    BOILERPLATE_MAX_WORDS,
+    boilerplate_rule,
+    normalize_inline,
+    remove_boilerplate,
+)
 
 HEADER_KEYS = frozenset(
     {
@@ -53,6 +58,8 @@ _BLANK_RUN = re.compile(r"\n[ \t\n]*\n")
 # A sentence ends at . ! ? before a capitalised word or the end ("Oct. 31" does not end one).
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\s+(?=[A-ZÀ-Þ])|\s*$)")
 _WORD = re.compile(r"\w+", re.U)
+# A line that ends a sentence or a clause: the next line starts a line of its own.
+_LINE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 
 DEK_MAX_WORDS = 60
 
@@ -85,11 +92,28 @@ def _headers(lines: list[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def _is_credit_block(block: list[str]) -> bool:
-    return boilerplate_rule(block[0]) == "photo_credit"
+    """A credit line and its caption: the rest of the block, when that is caption-sized. A
+    longer rest is body text that lost its blank line, and is never taken with the credit."""
+    rest = sum(len(ln.split()) for ln in block[1:])
+    return boilerplate_rule(block[0]) == "photo_credit" and rest <= BOILERPLATE_MAX_WORDS
 
 
 def _is_furniture(block: list[str]) -> bool:
     return _is_credit_block(block) or all(boilerplate_rule(ln) is not None for ln in block)
+
+
+def _furniture_lines(lines: list[str]) -> list[bool]:
+    """Which lines of a block are furniture lines of their own: a rule matches, the line before
+    ended (or was furniture) and the line is not continued in lower case, so a hard-wrapped
+    paragraph keeps a line that happens to begin like furniture ("continue reading at ...")."""
+    flags: list[bool] = []
+    for i, line in enumerate(lines):
+        fresh = i == 0 or flags[-1] or bool(_LINE_END.search(lines[i - 1]))
+        continued = i + 1 < len(lines) and lines[i + 1][:1].islower() and not _LINE_END.search(line)
+        flags.append(
+            fresh and not continued and not line[:1].islower() and bool(boilerplate_rule(line))
+        )
+    return flags
 
 
 def _words(s: str) -> set[str]:
@@ -123,9 +147,10 @@ def parse_text_article(raw: str) -> TextArticle:
         candidate = normalize_inline(" ".join(body_blocks[0]))
         following = body_blocks[1:]
         first_body = next((" ".join(b) for b in following if not _is_furniture(b)), None)
+        # The standfirst is the description and stays the first body paragraph, as it does
+        # for HTML pages (docs/body-policy.md).
         if _looks_like_dek(candidate, _is_furniture(following[0]), first_body):
             description = candidate
-            body_blocks = following
     paragraphs: list[str] = []
     for block in body_blocks:
         if _is_credit_block(block):
@@ -134,8 +159,9 @@ def parse_text_article(raw: str) -> TextArticle:
         if len(block) > 1 and any(boilerplate_rule(ln) for ln in block):
             # Footer lines not separated by blank lines: judge them one by one.
             lines = [x for x in (normalize_inline(ln) for ln in block) if x]  # control-only
-            kept, n = remove_boilerplate(lines)
-            removed += n
+            flags = _furniture_lines(lines)
+            removed += sum(flags)
+            kept = [ln for ln, furniture in zip(lines, flags, strict=True) if not furniture]
             if kept:
                 paragraphs.append(" ".join(kept))
             continue

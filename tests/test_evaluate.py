@@ -4,6 +4,7 @@ examples/gold as a regression gate (Broadsheet must not fall below the committed
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -13,18 +14,27 @@ import pytest
 from pipeline import evaluate as ev
 from pipeline.cli import main as cli_main
 from pipeline.evaluate import (
+    FIELDS,
+    MIN_PAGES,
     authors_match,
     body_scores,
     date_match,
     evaluate,
+    interval,
     language_match,
+    load_gold,
+    paired_difference,
     regressions,
+    resample_indices,
+    summarize,
     title_scores,
 )
-from tests.conftest import EXAMPLES, SHARED
+from tests.conftest import EXAMPLES, REPO, SHARED
 
 GOLD = EXAMPLES / "gold"
 CORPUS = SHARED / "corpus" / "html"
+# benchmarks/gold/build_gold.py --out ../gold-independent (docs/eval.md)
+INDEPENDENT = REPO.parent / "gold-independent"
 BASELINE = json.loads((GOLD / "baseline.json").read_text(encoding="utf-8"))
 
 
@@ -115,6 +125,105 @@ def test_regressions_overall_and_per_publisher() -> None:
     ]
 
 
+def test_regressions_per_language_and_on_other_pages() -> None:
+    base = {
+        "pages": 3,
+        "systems": {"broadsheet": {"body_f1": 0.9}},
+        "per_language": {"de": {"pages": 2, "broadsheet": {"language": 1.0, "date": 0.5}}},
+    }
+    now = {
+        "pages": 3,
+        "systems": {"broadsheet": {"body_f1": 0.9}},
+        "per_language": {"de": {"pages": 2, "broadsheet": {"language": 0.5, "date": 0.5}}},
+    }
+    assert regressions(now, base) == ["language de: language: 0.5 < baseline 1.0"]
+    # A run on other pages (--limit, a gold folder that lost pages) is not comparable.
+    assert regressions({**now, "pages": 2, "per_language": {}}, base) == ["pages: 2 != baseline 3"]
+
+
+# -- uncertainty -----------------------------------------------------------------------------------
+
+
+def test_interval_of_all_ones_is_the_point_one() -> None:
+    assert interval([1.0] * 40, resample_indices(40)) == [1.0, 1.0]
+    # Unscored pages (None: authors not annotated) neither count nor drag the mean down.
+    assert interval([1.0, None] * 20, resample_indices(40)) == [1.0, 1.0]
+    assert interval([None] * 8, resample_indices(8)) is None
+
+
+def test_interval_of_a_coin_contains_half_and_narrows_with_more_pages() -> None:
+    def width(n: int) -> float:
+        low, high = interval([1.0, 0.0] * (n // 2), resample_indices(n))
+        assert low < 0.5 < high
+        return high - low
+
+    few, many = width(20), width(400)
+    # The standard error falls with the square root of the pages: 20x the pages, ~1/4.5 wide.
+    assert 0.3 < few < 0.55
+    assert 0.05 < many < few / 3
+
+
+def test_intervals_are_reproducible() -> None:
+    values = [0.3, 0.9, 1.0, 0.0, 0.75, 0.6, 0.95, 0.2, 1.0, 0.5] * 3
+    first = interval(values, resample_indices(len(values)))
+    assert interval(values, resample_indices(len(values))) == first
+    assert interval(values, resample_indices(len(values), seed=1)) != first
+
+
+def test_paired_difference_of_identical_systems_is_exactly_zero() -> None:
+    scores = [0.3, 0.9, 1.0, 0.0, 0.75, 0.6, 0.95, None, 1.0, 0.5] * 3
+    idx = resample_indices(len(scores))
+    assert paired_difference(scores, scores, idx) == {"diff": 0.0, "interval": [0.0, 0.0]}
+    # Pairing: a constant gain on every page is certain, however much the pages vary.
+    worse = [None if s is None else s - 0.1 for s in scores]
+    assert paired_difference(scores, worse, idx) == {"diff": 0.1, "interval": [0.1, 0.1]}
+    assert paired_difference(scores, worse, None) == {"diff": 0.1}  # a small group: no interval
+
+
+def _rows(values: list[float | None]) -> list[dict[str, float | None]]:
+    return [dict.fromkeys(FIELDS, v) for v in values]
+
+
+def test_summarize_gives_intervals_from_min_pages_on() -> None:
+    ours, bare = [1.0, 0.0, 1.0, 1.0, 0.5], [0.0, 0.0, 1.0, 0.5, 0.5]
+    big = summarize({"broadsheet": _rows(ours), "trafilatura": _rows(bare)})
+    assert big["pages"] == MIN_PAGES == 5
+    assert big["broadsheet"]["body_f1"] == 0.7 and big["trafilatura"]["date"] == 0.4
+    low, high = big["intervals"]["broadsheet"]["title_exact"]
+    assert 0.0 < low < 0.7 < high <= 1.0
+    gain = big["vs_trafilatura"]["broadsheet"]["authors"]
+    assert gain["diff"] == 0.3 and gain["interval"][0] <= 0.3 <= gain["interval"][1]
+    small = summarize({"broadsheet": _rows(ours[:4]), "trafilatura": _rows(bare[:4])})
+    assert "intervals" not in small
+    assert small["vs_trafilatura"]["broadsheet"]["date"] == {"diff": 0.375}
+
+
+def test_gold_language_from_the_index_then_the_expectation(tmp_path: Path) -> None:
+    """Pages are grouped by the index's language, else the expectation's, else "und"."""
+    expected = json.loads((GOLD / "harbor-ferry.expected.json").read_text(encoding="utf-8"))
+    rows = []
+    for i, (in_index, in_expected) in enumerate(
+        [("de-CH", "en"), (None, "fr"), (None, None), ("", "pt_BR")]
+    ):
+        exp = {k: v for k, v in expected.items() if k != "language"}
+        if in_expected:
+            exp["language"] = in_expected
+        (tmp_path / f"p{i}.expected.json").write_text(json.dumps(exp), encoding="utf-8")
+        row = {
+            "id": f"p{i}",
+            "publisher": "P",
+            "url": expected["url"],
+            "crawled_at": None,
+            "html_file": str(GOLD / "harbor-ferry.html.gz"),  # an absolute path joins as itself
+            "expected_file": f"p{i}.expected.json",
+        }
+        if in_index is not None:
+            row["language"] = in_index
+        rows.append(json.dumps(row))
+    (tmp_path / "index.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert [p.language for p in load_gold(tmp_path)] == ["de", "fr", "und", "pt"]
+
+
 # -- the gold set as a regression gate -------------------------------------------------------------
 
 
@@ -135,6 +244,46 @@ def test_gold_set_beats_bare_trafilatura(gold_report: dict[str, Any]) -> None:
     assert gold_report["speed_ratio"] is not None and gold_report["speed_ratio"] > 0
     assert gold_report["broadsheet_sources"]["date"]  # where each field came from
     assert {row["id"] for row in gold_report["per_page"]} >= {"lakeside-nightbus"}
+
+
+def test_gold_report_has_intervals_differences_and_languages(gold_report: dict[str, Any]) -> None:
+    ours, bare = gold_report["systems"]["broadsheet"], gold_report["systems"]["trafilatura"]
+    assert gold_report["bootstrap"]["resamples"] >= 1000
+    for name in ("broadsheet", "broadsheet_fast", "trafilatura"):
+        low, high = gold_report["intervals"][name]["body_f1"]
+        assert low <= gold_report["systems"][name]["body_f1"] <= high
+    assert gold_report["intervals"]["broadsheet"]["title_exact"] == [1.0, 1.0]
+    for name in ("broadsheet", "broadsheet_fast"):
+        gain = gold_report["vs_trafilatura"][name]["title_exact"]
+        assert gain["diff"] == round(
+            gold_report["systems"][name]["title_exact"] - bare["title_exact"], 4
+        )
+        assert 0.0 < gain["interval"][0] <= gain["diff"] <= gain["interval"][1]
+    assert gold_report["vs_trafilatura"]["broadsheet"]["body_f1"]["diff"] == pytest.approx(
+        ours["body_f1"] - bare["body_f1"], abs=1e-4
+    )
+    langs = gold_report["per_language"]
+    assert {k: v["pages"] for k, v in langs.items()} == {"en": 7, "de": 2, "fr": 1}
+    assert langs["en"]["intervals"]["broadsheet"]["language"] == [1.0, 1.0]
+    assert "interval" in langs["en"]["vs_trafilatura"]["broadsheet"]["authors"]
+    assert "intervals" not in langs["de"]  # under MIN_PAGES: point values only
+    assert langs["de"]["vs_trafilatura"]["broadsheet"]["title_exact"] == {"diff": 0.5}
+    harbor = gold_report["per_publisher"]["Harbor Ledger"]
+    assert harbor["pages"] == 2 and "diff" in harbor["vs_trafilatura"]["broadsheet"]["body_f1"]
+    assert {row["language"] for row in gold_report["per_page"]} == {"en", "de", "fr"}
+
+
+def test_print_report_shows_intervals_differences_and_languages(
+    gold_report: dict[str, Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    ev.print_report(gold_report)
+    out = capsys.readouterr().out
+    assert "Broadsheet − bare [95%]" in out and "fast − bare [95%]" in out
+    title = gold_report["vs_trafilatura"]["broadsheet"]["title_exact"]
+    assert f"{title['diff']:+.3f} [{title['interval'][0]:+.3f}, {title['interval'][1]:+.3f}]" in out
+    assert "per language" in out
+    assert "│ en       │     7 │" in out
 
 
 # -- the command line ------------------------------------------------------------------------------
@@ -166,6 +315,43 @@ def test_cli_eval_against_the_committed_baseline() -> None:
     assert cli_main(["eval", str(GOLD), "--baseline", str(GOLD / "baseline.json")]) == 0
 
 
+def test_write_baseline_then_gate_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--write-baseline writes what --baseline-file gates on; a run that scores lower exits 1."""
+    written = tmp_path / "baseline.json"
+    gold = ["eval", str(GOLD), "--limit", "4"]
+    assert ev.main(_parse([*gold, "--write-baseline", str(written)])) == ev.EXIT_OK
+    text = written.read_text(encoding="utf-8")
+    baseline = json.loads(text)
+    assert "per_page" not in baseline and "pages_per_s" not in baseline["systems"]["broadsheet"]
+    assert '\n    "Harbor Ledger": {"pages": 2, "broadsheet": {"body_f1": ' in text  # one line each
+    assert set(baseline["per_language"]) == {"en", "de"}
+    assert baseline["per_publisher"]["Harbor Ledger"]["broadsheet"]["title_exact"] == 1.0
+    assert baseline["vs_trafilatura"]["broadsheet"]["body_f1"]["diff"] > 0
+    assert ev.main(_parse([*gold, "--baseline-file", str(written)])) == ev.EXIT_OK
+    real = ev.broadsheet
+
+    def loses_titles(page: ev.Page, cfg: Any = None) -> ev.Prediction:
+        return dataclasses.replace(real(page, cfg), title=None)
+
+    monkeypatch.setattr(ev, "broadsheet", loses_titles)
+    capsys.readouterr()
+    assert ev.main(_parse([*gold, "--baseline-file", str(written)])) == ev.EXIT_REGRESSION
+    err = capsys.readouterr().err
+    assert "regression: title_exact: 0.0 < baseline 1.0" in err
+    assert "regression: Harbor Ledger: title_exact" in err
+    assert "regression: language de: title_exact" in err
+
+
+def test_evaluate_runs_a_subset_of_systems() -> None:
+    report = evaluate(GOLD, limit=2, systems=("broadsheet",))
+    assert list(report["systems"]) == ["broadsheet"] and report["vs_trafilatura"] == {}
+    assert report["speed_ratio"] is None and report["broadsheet_sources"]["title"]
+    with pytest.raises(ValueError, match="unknown systems"):
+        evaluate(GOLD, limit=1, systems=("broadsheet", "newspaper"))
+
+
 # -- the development corpus, when it is there ------------------------------------------------------
 
 
@@ -177,3 +363,23 @@ def test_corpus_sample_broadsheet_beats_bare_trafilatura() -> None:
     for field in ("title_exact", "authors", "date"):
         assert ours[field] >= theirs[field], field
     assert ours["body_f1"] >= theirs["body_f1"] - 0.01
+
+
+# -- the external gold sets as regression gates, when they are there -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gold", "baseline"),
+    [
+        pytest.param(CORPUS, "baseline-dev-corpus.json", id="dev-corpus"),
+        pytest.param(INDEPENDENT, "baseline-independent.json", id="independent"),
+    ],
+)
+def test_external_gold_set_does_not_fall_below_its_baseline(gold: Path, baseline: str) -> None:
+    """The gate on benchmarks/gold/baseline-*.json (`--write-baseline`, docs/eval.md); skipped
+    where the gold folder is absent (neither set is committed)."""
+    if not (gold / "index.jsonl").is_file():
+        pytest.skip(f"no gold set at {gold}")
+    base = json.loads((REPO / "benchmarks" / "gold" / baseline).read_text(encoding="utf-8"))
+    report = evaluate(gold, systems=("broadsheet",))  # the gate needs only Broadsheet's scores
+    assert regressions(report, base) == []

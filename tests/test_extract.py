@@ -215,16 +215,46 @@ def test_fast_mode_is_one_fast_pass_with_the_pages_own_metadata(
         '<meta property="og:image" content="https://harbor.example/b.jpg">'
     )
     html = article_html().replace("</head>", head + "</head>")
+    head += '<meta property="article:section" content="Waterfront">'
+    head += '<meta property="article:tag" content="breakwater">'
+    html = article_html().replace("</head>", head + "</head>")
     calls = _calls(monkeypatch)
     fast = extract(_doc(html), ExtractConfig(mode="fast"))
     assert [(c["fast"], c["with_metadata"]) for c in calls] == [(True, False)]
+    # Accurate mode differs by the fallback extractors only: trafilatura's metadata pass is
+    # never run, the page's metadata is read once by Broadsheet (issue 19).
     accurate = extract(_doc(html), ExtractConfig())
-    assert [(c["fast"], c["with_metadata"]) for c in calls[1:]] == [(False, True)]
+    assert [(c["fast"], c["with_metadata"]) for c in calls[1:]] == [(False, False)]
     assert isinstance(fast, Extracted) and isinstance(accurate, Extracted)
     assert fast.text == accurate.text
-    for field in ("title", "published_at", "authors", "sitename", "description", "image_url"):
+    fields = ("title", "published_at", "authors", "sitename", "description", "image_url", "url",
+              "categories", "tags")  # fmt: skip
+    for field in fields:
         assert getattr(fast, field) == getattr(accurate, field), field
     assert fast.image_url == "https://harbor.example/b.jpg"
+    # Without a URL from the input, the page's canonical link; its section and tag.
+    assert fast.url == "https://harbor.example/news/breakwater"
+    assert (fast.categories, fast.tags) == (("Waterfront",), ("breakwater",))
+
+
+def test_the_author_heuristic_runs_only_when_the_page_declares_no_author(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """trafilatura's author search copies the tree; a declared author makes it unnecessary."""
+    seen: list[object] = []
+    real = extract_mod.extract_author
+
+    def spy(tree: object) -> str | None:
+        seen.append(tree)
+        return real(tree)
+
+    monkeypatch.setattr(extract_mod, "extract_author", spy)
+    out = extract(_doc(article_html()), ExtractConfig())
+    assert isinstance(out, Extracted) and out.authors == ("Maria Okafor",) and seen == []
+    bare = article_html().replace('<meta name="author" content="Maria Okafor">', "")
+    bare = bare.replace('<p class="byline">By Maria Okafor</p>', "")
+    out = extract(_doc(bare), ExtractConfig())
+    assert isinstance(out, Extracted) and len(seen) == 1
 
 
 def test_fast_mode_runs_the_full_cascade_when_the_fast_pass_misses_the_prose(

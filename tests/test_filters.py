@@ -65,7 +65,7 @@ def _article(url: str | None, language: str | None) -> Article:
         language=language, language_score=None, text="t", word_count=1, categories=(), tags=(),
         image_url=None, content_sha256="0" * 64, duplicate_of=None, input_format="html",
         input_ref="in/1.html", fetched_at=None, ingested_at=datetime(2026, 1, 1, tzinfo=UTC),
-        run_id="r", extractor="t", schema_version="1.3.0",
+        run_id="r", extractor="t", schema_version="1.4.0",
     )  # fmt: skip
 
 

@@ -423,13 +423,23 @@ def _loaded_in_helper() -> list[str]:
     return sorted({m.partition(".")[0] for m in sys.modules})
 
 
+def _executed_in_helper(names: frozenset[str]) -> list[str]:
+    """Which of `names` were really executed (a deferred module not yet touched is a lazy
+    placeholder in sys.modules)."""
+    import sys
+
+    return sorted(
+        n for n in names if n in sys.modules and type(sys.modules[n]).__name__ != "_LazyModule"
+    )
+
+
 def test_the_gate_helper_warms_up_in_the_background_and_is_hurried_when_needed() -> None:
     """Niced while the shards run; back at the run's priority once the run waits for it (where
     the system allows raising it), or a busy machine would starve it while the run waits. Its
     warm-up loads Great Expectations without the SQL and S3 backends the gate never uses."""
     import os
 
-    from pipeline.gate import _UNUSED_BACKENDS, GateProcess
+    from pipeline.gate import _DEFERRED, _UNUSED_BACKENDS, GateProcess
 
     ours = os.getpriority(os.PRIO_PROCESS, 0)
     helper = GateProcess()
@@ -439,6 +449,9 @@ def test_the_gate_helper_warms_up_in_the_background_and_is_hurried_when_needed()
         loaded = set(helper._helper.result(helper._helper.submit(_loaded_in_helper)))
         assert "great_expectations" in loaded and "pandas" in loaded
         assert not loaded & _UNUSED_BACKENDS
+        # Nor the distribution tests and chart library it imports for checks the gate never runs.
+        executed = helper._helper.result(helper._helper.submit(_executed_in_helper, _DEFERRED))
+        assert executed == []
         if os.geteuid() != 0:
             pytest.skip("raising a priority back needs root or CAP_SYS_NICE")
         assert helper.hurry()

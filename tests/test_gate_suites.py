@@ -27,7 +27,7 @@ def _articles() -> pd.DataFrame:
             "language": ["en"] * N,
             "input_format": ["html"] * N,
             "word_count": [400] * N,
-            "schema_version": ["1.3.0"] * N,
+            "schema_version": ["1.4.0"] * N,
             "text_chars": [2400] * N,
             "title_chars": [36] * N,
             "has_authors": [1] * N,

@@ -325,7 +325,7 @@ def test_the_hard_limit_formula_is_the_pools() -> None:
 
     twice, plus = _stated(r"killed after (twice) `extract.timeout_s` plus (\d+) s")
     assert twice == "twice"
-    ctx = NormalizeContext("r", datetime(2026, 1, 1, tzinfo=UTC), "1.3.0")
+    ctx = NormalizeContext("r", datetime(2026, 1, 1, tzinfo=UTC), "1.4.0")
     for timeout in (1.0, 30.0):
         work = DocWork(ExtractConfig(timeout_s=timeout), ValidateConfig(), ctx)
         assert work.hard_limit_s == 2 * timeout + int(plus)
@@ -409,7 +409,7 @@ def test_article_ids_recompute_from_the_readmes_recipe() -> None:
     ]
     url = "HTTPS://Harbor.Example:443/news/pier?utm_source=rss&b=2&a=1#top"
     html = article_html("Council votes to rebuild the pier", url, paras)
-    ctx = NormalizeContext("r", datetime(2026, 11, 21, tzinfo=UTC), "1.3.0")
+    ctx = NormalizeContext("r", datetime(2026, 11, 21, tzinfo=UTC), "1.4.0")
     work = DocWork(ExtractConfig(), ValidateConfig(min_words=10), ctx)
     with_url, _ = process_doc(
         RawDoc("s", "a.html", "html", html=html.encode(), hints=Hints(url=url)), work
