@@ -249,11 +249,11 @@ def test_gold_set_beats_bare_trafilatura(gold_report: dict[str, Any]) -> None:
 def test_gold_report_has_intervals_differences_and_languages(gold_report: dict[str, Any]) -> None:
     ours, bare = gold_report["systems"]["broadsheet"], gold_report["systems"]["trafilatura"]
     assert gold_report["bootstrap"]["resamples"] >= 1000
-    for name in ("broadsheet", "broadsheet_fast", "trafilatura"):
+    for name in ("broadsheet", "broadsheet_accurate", "trafilatura"):
         low, high = gold_report["intervals"][name]["body_f1"]
         assert low <= gold_report["systems"][name]["body_f1"] <= high
     assert gold_report["intervals"]["broadsheet"]["title_exact"] == [1.0, 1.0]
-    for name in ("broadsheet", "broadsheet_fast"):
+    for name in ("broadsheet", "broadsheet_accurate"):
         gain = gold_report["vs_trafilatura"][name]["title_exact"]
         assert gain["diff"] == round(
             gold_report["systems"][name]["title_exact"] - bare["title_exact"], 4
@@ -279,7 +279,7 @@ def test_print_report_shows_intervals_differences_and_languages(
     monkeypatch.setenv("COLUMNS", "160")
     ev.print_report(gold_report)
     out = capsys.readouterr().out
-    assert "Broadsheet − bare [95%]" in out and "fast − bare [95%]" in out
+    assert "Broadsheet − bare [95%]" in out and "accurate − bare [95%]" in out
     title = gold_report["vs_trafilatura"]["broadsheet"]["title_exact"]
     assert f"{title['diff']:+.3f} [{title['interval'][0]:+.3f}, {title['interval'][1]:+.3f}]" in out
     assert "per language" in out

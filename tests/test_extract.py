@@ -223,7 +223,7 @@ def test_fast_mode_is_one_fast_pass_with_the_pages_own_metadata(
     assert [(c["fast"], c["with_metadata"]) for c in calls] == [(True, False)]
     # Accurate mode differs by the fallback extractors only: trafilatura's metadata pass is
     # never run, the page's metadata is read once by Broadsheet (issue 19).
-    accurate = extract(_doc(html), ExtractConfig())
+    accurate = extract(_doc(html), ExtractConfig(mode="accurate"))
     assert [(c["fast"], c["with_metadata"]) for c in calls[1:]] == [(False, False)]
     assert isinstance(fast, Extracted) and isinstance(accurate, Extracted)
     assert fast.text == accurate.text
