@@ -13,9 +13,12 @@ from urllib.parse import urlsplit
 
 def bare_host(host: str) -> str:
     """The host a site is known by: lower case, no outer dots, no leading `www.` labels."""
-    h = host.strip().lower().strip(".")
-    while h.startswith("www."):
-        h = h[4:].strip(".")
+    h, prev = host.lower(), None
+    while h != prev:  # to a fixed point: spaces and dots may alternate at either end
+        prev = h
+        h = h.strip().strip(".")
+        if h.startswith("www."):
+            h = h[4:]
     return h
 
 
