@@ -8,11 +8,13 @@ import logging
 import re
 import signal
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from types import FrameType
 from typing import Any, overload
 
 import trafilatura
+from dateutil.parser import UnknownTimezoneWarning
 from htmldate import find_date
 from trafilatura.metadata import (
     examine_meta,
@@ -163,13 +165,15 @@ def _page_fields(
     # A declared time settles the date. A declared day alone may gain its time from the
     # page's other date markup (htmldate's quick pass); nothing declared: its full search.
     if declared is None or not _HAS_CLOCK.search(declared):
-        result.date = find_date(
-            tree,
-            extensive_search=declared is None,
-            original_date=True,
-            outputformat=_DATE_FORMAT,
-            url=result.url or url,
-        )
+        with warnings.catch_warnings():  # its text search meets "EST" and says so per page
+            warnings.simplefilter("ignore", UnknownTimezoneWarning)
+            result.date = find_date(
+                tree,
+                extensive_search=declared is None,
+                original_date=True,
+                outputformat=_DATE_FORMAT,
+                url=result.url or url,
+            )
 
 
 class _ExtractorAuthors(Sequence[str]):

@@ -16,10 +16,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
@@ -590,8 +591,13 @@ def choose_title(
 
 # -- dates -----------------------------------------------------------------------------------------
 
-# Zone abbreviations that are unambiguous enough to read ("CEST" in a JSON-LD date).
-_TZ_ABBR = {
+# Zone abbreviations that are unambiguous enough to read ("CEST" in a JSON-LD date), and the
+# North American generic names, which follow daylight saving ("ET": EST or EDT by the date).
+_TZ_ABBR: dict[str, int | tzinfo] = {
+    "ET": ZoneInfo("America/New_York"),
+    "CT": ZoneInfo("America/Chicago"),
+    "MT": ZoneInfo("America/Denver"),
+    "PT": ZoneInfo("America/Los_Angeles"),
     "UTC": 0,
     "GMT": 0,
     "Z": 0,

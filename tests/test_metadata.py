@@ -228,3 +228,17 @@ def test_sources_come_from_the_closed_vocabularies(head: str) -> None:
     assert choose_title(_meta(""), None, None, _URL) == (None, "none")
     assert choose_date(_meta(""), None, None) == (None, "none")
     assert choose_authors(_meta(""), [], None, _URL) == ((), "none")
+
+
+def test_north_american_generic_zones_follow_daylight_saving() -> None:
+    """The zone "ET" is EST in winter and EDT in summer: read without a warning, not naive."""
+    import warnings
+
+    from pipeline.metadata import read_date
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        winter = read_date("Jan 29, 2024 11:45 PM ET", "meta")
+        summer = read_date("Jul 29, 2024 11:45 PM PT", "meta")
+    assert winter is not None and winter.iso() == "2024-01-29T23:45:00-05:00"
+    assert summer is not None and summer.iso() == "2024-07-29T23:45:00-07:00"
