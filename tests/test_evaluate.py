@@ -229,7 +229,7 @@ def test_gold_language_from_the_index_then_the_expectation(tmp_path: Path) -> No
 
 def test_gold_set_does_not_fall_below_baseline(gold_report: dict[str, Any]) -> None:
     """The gate: no Broadsheet score, overall or per publisher, below examples/gold/baseline.json.
-    After a deliberate change, re-run `broadsheet eval examples/gold --report
+    After a deliberate change, re-run `broadsheet eval examples/gold --write-baseline
     examples/gold/baseline.json` and commit the new baseline with the change."""
     assert gold_report["pages"] == BASELINE["pages"] == 10
     assert regressions(gold_report, BASELINE) == []
