@@ -242,7 +242,14 @@ def publish_run(
         summary.by_source.setdefault(name, SourceCounts())
     lake = Lake(cfg.lake)
     stage = lake.stage(run.run_id, run.ingest_date, cfg.lake_options)
-    with lake.locked():
+    with lake.locked():  # rolls forward a publish an earlier attempt of this run committed
+        done = _published_before(lake, run)
+        if done is not None:
+            log.warning("run already published (a retried publish): nothing to do",
+                        extra={"run_id": run.run_id, "status": done.status})  # fmt: skip
+            lake.refresh_catalog()
+            _render_report(lake, done)  # the attempt that committed may have died before it
+            return done
         try:
             _refuse_overlap(lake, run, sources)
             held = _empty_sources(lake, cfg, summary, sources)
@@ -291,6 +298,38 @@ def publish_run(
     if held:
         log.error("sources held back", extra={"held_back": held, "run_id": run.run_id})
     return summary
+
+
+def _published_before(lake: Lake, run: RunInfo) -> RunSummary | None:
+    """This run's summary as its row in `runs` records it, if an earlier attempt of its publish
+    committed (the journal, rolled forward when the lake was opened): a retried publish task
+    then reports that night instead of failing on a staging the publish consumed."""
+    for row in lake.runs_on(run.ingest_date):
+        if row["run_id"] != run.run_id or row["status"] not in ("published", "partial"):
+            continue
+        out = RunSummary(run.run_id, run.ingest_date, row["started_at"], row["finished_at"])
+        out.status, out.workers, out.message = row["status"], row["workers"], row["message"]
+        for c in row.get("by_source") or []:
+            out.by_source[c["source"]] = SourceCounts(
+                **{
+                    k: int(c.get(k) or 0)
+                    for k in ("inputs", "written", "duplicates", "quarantined", "skipped")
+                }  # fmt: skip
+            )
+        out.by_reason.update({r["reason"]: r["count"] for r in row.get("by_reason") or []})
+        out.by_skip.update({r["reason"]: r["count"] for r in row.get("by_skip") or []})
+        for t in row.get("timings") or []:
+            out.timings[t["stage"]] = t["seconds"]
+        out.checks = row.get("checks") or "skipped"
+        out.warnings = list(row.get("warnings") or [])
+        out.held_back = {
+            w.split(":", 1)[0].removeprefix("held back "): w.split(":", 1)[-1].strip()
+            for w in out.warnings
+            if w.startswith("held back ")
+        }
+        out.report, out.data_docs = row.get("report"), row.get("data_docs")
+        return out
+    return None
 
 
 def _refuse_overlap(lake: Lake, run: RunInfo, sources: Sequence[str]) -> None:

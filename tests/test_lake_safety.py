@@ -117,3 +117,51 @@ def test_a_same_date_rerun_replaces_duplicates_and_quarantine_too(tmp_path: Path
     assert after == before
     assert [d[3] for d in after["duplicates"]] == [False], "not a duplicate of its own night"
     assert len(after["quarantine"]) == 1
+
+
+def test_a_retried_publish_reports_the_night_its_first_attempt_committed(
+    tmp_path: Path,
+) -> None:
+    """Airflow retries a failed publish task. When the first attempt died after the journal's
+    commit point, opening the lake rolls its publish forward and consumes the staging: the
+    retry reports that published night (same counts, report written) instead of failing with
+    "staging incomplete" on a night that is in fact published."""
+    from pipeline import storage as storage_mod
+    from pipeline.publish import publish_run
+    from pipeline.run import process_shard
+    from pipeline.shards import RunInfo, plan_shards, record_config
+
+    _corpus(tmp_path / "in", 4)
+    cfg = _cfg(tmp_path, tmp_path / "in")
+    run = record_config(cfg, RunInfo.new(DAY))
+    results = [process_shard(cfg, s, run) for s in plan_shards(cfg, ["harbor"])]
+    real, moves = os.replace, {"n": 0}
+
+    def flaky(src: Any, dst: Any) -> None:
+        if "_staging" in str(src) and "final" in str(src):
+            moves["n"] += 1
+            if moves["n"] == 2:
+                raise OSError("disk went away")
+        real(src, dst)
+
+    storage_mod.os.replace = flaky  # type: ignore[assignment]
+    try:
+        try:
+            publish_run(cfg, run, results, ["harbor"])
+        except OSError:
+            pass
+        else:
+            raise AssertionError("the first attempt should have failed mid-publish")
+    finally:
+        storage_mod.os.replace = real  # type: ignore[assignment]
+    retry = publish_run(cfg, run, results, ["harbor"])
+    assert (retry.status, retry.run_id, retry.inputs, retry.written) == (
+        "published", run.run_id, 4, 4,
+    )  # fmt: skip
+    con = Lake(cfg.lake).connect()
+    assert con.execute("SELECT count(*) FROM articles").fetchone() == (4,)
+    rows = con.execute("SELECT run_id, status FROM runs").fetchall()
+    con.close()
+    assert rows == [(run.run_id, "published")]
+    report = tmp_path / "lake" / str(retry.report) / "report.html"
+    assert report.is_file()
