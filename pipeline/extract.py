@@ -221,7 +221,7 @@ def _extract_html(doc: RawDoc, html: bytes, cfg: ExtractConfig) -> Extracted | R
     # The body only: trafilatura's metadata pass would search the same tree again (htmldate's
     # extensive date search, author and title heuristics) for values the page's declared
     # metadata above mostly settles. Its parts that add something run below, and only when
-    # needed (issue 19: a third of the extraction time, no score lost, README "Extraction").
+    # needed (issue 19: same titles, dates and authors on both gold sets; README "Throughput").
     result = trafilatura.bare_extraction(
         tree,
         url=h.url,

@@ -210,15 +210,20 @@ def _json_ld(tree: HtmlElement, meta: PageMeta) -> None:
             meta.language = meta.language or _clean(obj.get("inLanguage"))
 
 
-def _metas(tree: HtmlElement, itemprop: bool = True) -> dict[str, list[str]]:
+def _metas(tree: HtmlElement) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The page's <meta> values by key, in one pass: all of them, and those keyed by name or
+    property only (an itemprop meta belongs to an item, which may be a teaser's)."""
     metas: dict[str, list[str]] = {}
+    named: dict[str, list[str]] = {}
     for el in tree.iter("meta"):
-        key = el.get("property") or el.get("name") or (el.get("itemprop") if itemprop else None)
-        key = (key or "").strip().lower()
+        by_name = el.get("property") or el.get("name")
+        key = (by_name or el.get("itemprop") or "").strip().lower()
         content = _clean(el.get("content"))
         if key and content:
             metas.setdefault(key, []).append(content)
-    return metas
+            if by_name:
+                named.setdefault(key, []).append(content)
+    return metas, named
 
 
 def _parsely(metas: dict[str, list[str]], meta: PageMeta) -> None:
@@ -366,7 +371,7 @@ def page_meta(tree: HtmlElement) -> PageMeta:
     """Every structured signal of one parsed page (never raises for odd markup)."""
     meta = PageMeta()
     _json_ld(tree, meta)
-    metas = _metas(tree)
+    metas, named = _metas(tree)
     meta.og_title = next(iter(metas.get("og:title", [])), None)
     meta.twitter_title = next(iter(metas.get("twitter:title", [])), None)
     titles = tree.xpath("//head/title | //title")
@@ -377,14 +382,8 @@ def page_meta(tree: HtmlElement) -> PageMeta:
             name = name.lstrip("@")
             if name not in meta.site_names:
                 meta.site_names.append(name)
-    # Dates from <meta name|property> only: itemprop metas belong to an item, which may be a
-    # teaser's (read with their scope in _time_elements).
-    named = metas
-    if any(
-        el.get("itemprop") and not (el.get("name") or el.get("property"))
-        for el in tree.iter("meta")
-    ):
-        named = _metas(tree, itemprop=False)
+    # Dates from <meta name|property> only: itemprop metas are read with their item's scope
+    # in _time_elements.
     for key in _DATE_META:
         if named.get(key):
             meta.published.append((named[key][0], f"meta:{key}"))

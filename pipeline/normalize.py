@@ -359,7 +359,6 @@ def remove_boilerplate(paragraphs: Sequence[str]) -> tuple[list[str], int]:
 _SENTINEL_A = datetime(1901, 1, 1, 3, 3, 3)
 _SENTINEL_B = datetime(1902, 2, 2, 4, 4, 4)
 _ISO_TIME = re.compile(r"^\d{4}-?\d{2}-?\d{2}[T ]\d")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def read_declared(value: str | None) -> tuple[datetime, bool] | None:
