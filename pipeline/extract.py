@@ -10,12 +10,16 @@ import signal
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
+from copy import deepcopy
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, overload
 
 import trafilatura
 from dateutil.parser import UnknownTimezoneWarning
 from htmldate import find_date
+from lxml.etree import SubElement
+from lxml.html import Element as html_element
 from trafilatura.metadata import (
     examine_meta,
     extract_author,
@@ -24,7 +28,7 @@ from trafilatura.metadata import (
     extract_url,
 )
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
+from trafilatura.utils import line_processing, load_html
 
 from pipeline.config import ExtractConfig
 from pipeline.iso639 import primary_subtag
@@ -47,6 +51,9 @@ PLAIN = "broadsheet-plain 1"
 
 # Dates with their time and offset when the page gives them (htmldate's default is the day only).
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+_SECTION_META = (
+    './/head//meta[@property="article:section" or contains(@name, "subject")][@content]/@content'
+)
 _HAS_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([^\s\"'>]*)", re.I)
 _warned_no_timer = False
@@ -134,11 +141,63 @@ def decode_html(html: bytes, declared: str | None) -> str | bytes:
 # eval`, README "Extraction modes": 6 of the 258 corpus pages, among them the 3 where the fast
 # pass alone scored a body F1 under 0.25).
 _FAST_MIN_SHARE = 0.2
-_PARAGRAPH_TEXT = "//body//p//text()"
+# The article's region (extract.mode fast): the deepest element holding this share of the
+# paragraph text of the page, counting paragraphs of at least _REGION_MIN_P characters, on pages
+# with at least _REGION_MIN_TEXT of it. The fast pass runs on that region alone (trafilatura's
+# cost grows with the nodes it walks: menus, footers and icons are most of a news page), and on
+# the whole page when the region's extraction keeps under _REGION_KEPT of the region's
+# paragraph text. Chosen with `broadsheet eval` on the development corpus (README "Extraction
+# modes").
+_REGION_SHARE = 0.9
+_REGION_MIN_P = 20
+_REGION_MIN_TEXT = 1000
+_REGION_KEPT = 0.5
 
 
-def _paragraph_chars(tree: Any) -> int:
-    return sum(len(t) for t in tree.xpath(_PARAGRAPH_TEXT))
+@dataclass(frozen=True, slots=True)
+class _Prose:
+    """Where a page's paragraph text is: its total, and the region holding most of it."""
+
+    chars: int
+    region: Any | None = None
+    region_chars: int = 0
+
+
+def _prose(tree: Any) -> _Prose:
+    body = tree.find("body")
+    if body is None:
+        return _Prose(0)
+    total, counted = 0, 0
+    held: dict[Any, int] = {}
+    for p in body.iter("p"):
+        n = sum(len(t) for t in p.itertext())
+        total += n
+        if n < _REGION_MIN_P:
+            continue
+        counted += n
+        for anc in p.iterancestors():
+            held[anc] = held.get(anc, 0) + n
+    if counted < _REGION_MIN_TEXT:
+        return _Prose(total)
+    best, depth = None, -1
+    for el, n in held.items():
+        if n >= _REGION_SHARE * counted:
+            d = sum(1 for _ in el.iterancestors())
+            if d > depth:
+                best, depth = el, d
+    if best is None or best.tag in ("body", "html"):
+        return _Prose(total)
+    return _Prose(total, best, held[best])
+
+
+def _region_page(region: Any) -> Any:
+    """A page of the region alone (a copy: the whole tree still serves the metadata rules)."""
+    html = html_element("html")
+    body = SubElement(html, "body")
+    part = deepcopy(region)
+    part.tail = None
+    body.append(part)
+    return html
 
 
 def _language(meta: PageMeta, html: bytes) -> str | None:
@@ -160,8 +219,11 @@ def _page_fields(
     result.sitename = sitename.lstrip("@") if sitename else None
     result.image = md.image or meta.image
     result.url = md.url or extract_url(tree, url)
-    result.categories = md.categories or extract_catstags("category", tree)
-    result.tags = md.tags or extract_catstags("tag", tree)
+    hrefs: list[str] | None = None
+    if not md.categories or not md.tags:
+        hrefs = tree.xpath("//a/@href")
+    result.categories = md.categories or _catstags("category", tree, hrefs)
+    result.tags = md.tags or _catstags("tag", tree, hrefs)
     # A declared time settles the date. A declared day alone may gain its time from the
     # page's other date markup (htmldate's quick pass); nothing declared: its full search.
     if declared is None or not _HAS_CLOCK.search(declared):
@@ -174,6 +236,27 @@ def _page_fields(
                 outputformat=_DATE_FORMAT,
                 url=result.url or url,
             )
+
+
+# trafilatura's category and tag search keeps only links whose address has /category/ (/tag/,
+# ...) in it, after a dozen searches of the whole tree: without such a link, only its
+# fallback (the article:section meta tag, categories only) can find anything.
+_CATSTAG_HREF = {
+    "category": re.compile("/categor(?:y|ies|s)?/"),
+    "tag": re.compile("/tag(?:y|ies|s)?/"),
+}
+
+
+def _catstags(kind: str, tree: Any, hrefs: list[str] | None) -> list[str]:
+    if hrefs is not None and not any(_CATSTAG_HREF[kind].search(h) for h in hrefs):
+        if kind == "tag":
+            return []
+        return [
+            c
+            for c in dict.fromkeys(line_processing(x) for x in tree.xpath(_SECTION_META) if x)
+            if c
+        ]
+    return list(extract_catstags(kind, tree))
 
 
 class _ExtractorAuthors(Sequence[str]):
@@ -207,6 +290,22 @@ class _ExtractorAuthors(Sequence[str]):
         return len(self._get())
 
 
+def _trafilatura(tree: Any, url: str | None, cfg: ExtractConfig, fast: bool) -> Any:
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        fast=fast,  # fast: no fallback extractors
+        with_metadata=False,
+        include_comments=False,
+        include_tables=cfg.include_tables,
+        favor_precision=cfg.favor_precision,
+    )
+
+
+def _text(result: Any) -> str:
+    return (result.text if isinstance(result, Document) else None) or ""
+
+
 def _extract_html(doc: RawDoc, html: bytes, cfg: ExtractConfig) -> Extracted | Rejected:
     h = doc.hints
     # One parse: the structured metadata is read from the tree trafilatura then extracts from.
@@ -222,28 +321,19 @@ def _extract_html(doc: RawDoc, html: bytes, cfg: ExtractConfig) -> Extracted | R
     # extensive date search, author and title heuristics) for values the page's declared
     # metadata above mostly settles. Its parts that add something run below, and only when
     # needed (issue 19: same titles, dates and authors on both gold sets; README "Throughput").
-    result = trafilatura.bare_extraction(
-        tree,
-        url=h.url,
-        fast=fast,  # fast: no fallback extractors
-        with_metadata=False,
-        include_comments=False,
-        include_tables=cfg.include_tables,
-        favor_precision=cfg.favor_precision,
-    )
-    text = (result.text if isinstance(result, Document) else None) or ""
-    if fast and len(text) < _FAST_MIN_SHARE * _paragraph_chars(tree):
+    prose = _prose(tree) if fast else None
+    result = None
+    if prose is not None and prose.region is not None:
+        result = _trafilatura(_region_page(prose.region), h.url, cfg, fast=True)
+        if len(_text(result)) < _REGION_KEPT * prose.region_chars:
+            result = None  # the region was not the article: the whole page
+    if result is None:
+        result = _trafilatura(tree, h.url, cfg, fast=fast)
+    if prose is not None and len(_text(result)) < _FAST_MIN_SHARE * prose.chars:
         # The fast pass kept a fragment of the page's prose (a teaser, a caption block):
         # the full cascade, fallback extractors included, on the same tree.
-        result = trafilatura.bare_extraction(
-            tree,
-            url=h.url,
-            with_metadata=False,
-            include_comments=False,
-            include_tables=cfg.include_tables,
-            favor_precision=cfg.favor_precision,
-        )
-        text = (result.text if isinstance(result, Document) else None) or ""
+        result = _trafilatura(tree, h.url, cfg, fast=False)
+    text = _text(result)
     if not isinstance(result, Document) or not text.strip():
         return doc.reject("extract", "no_content", "the extractor found no article text")
     _page_fields(result, tree, meta, h.url, declared)

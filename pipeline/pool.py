@@ -184,9 +184,13 @@ class Worker:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Ask the worker to finish (stdin closes), kill it if it does not."""
+    def finish(self) -> None:
+        """Ask the worker to finish (its stdin closes once what was sent is written)."""
         self._inbox.put(None)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Ask the worker to finish, kill it if it does not."""
+        self.finish()
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -282,6 +286,8 @@ class WorkerPool:
         return fresh
 
     def close(self) -> None:
+        for w in self._workers:
+            w.finish()  # all at once: they wind down side by side
         for w in self._workers:
             w.close()
         self._workers = []

@@ -275,3 +275,147 @@ def test_fast_mode_searches_the_text_for_a_date_when_the_page_declares_none() ->
     )
     out = extract(_doc(html), ExtractConfig(mode="fast"))
     assert isinstance(out, Extracted) and (out.published_at or "").startswith("2026-11-19")
+
+
+# -- the article's region (extract.mode fast) ------------------------------------------------------
+
+_STORY = [
+    "The harbour board voted on Tuesday to rebuild the northern breakwater, which storms in "
+    "2024 left cracked along two thirds of its length, at a cost the board puts at twelve "
+    "million euros spread over four years of work.",
+    "Engineers told the meeting that the old granite blocks can be reused for the core of the "
+    "new structure, while the outer layer will be cast in concrete units shaped to break the "
+    "force of waves before they reach the quay.",
+    "Fishing crews, who moor behind the breakwater through the winter, asked for the work to "
+    "pause between November and February; the board agreed to keep one berth sheltered at all "
+    "times and to publish the schedule a month ahead.",
+    "The chair said the decision closes a debate that has run since the storms, and that the "
+    "first contracts will be tendered in the spring, with the ministry's share of the money "
+    "already promised in writing.",
+    "Residents of the old town, whose houses stand closest to the sea wall, will be invited to "
+    "a public meeting next month to see the plans and to raise concerns about noise and lorries "
+    "on the harbour road.",
+]
+
+
+def _busy_page() -> str:
+    """A news page as most are: the story in one container among menus, teasers and a footer."""
+    menu = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(60))
+    teasers = "".join(
+        f'<li class="teaser"><a href="/news/{i}">Another story of the day, number {i}</a></li>'
+        for i in range(8)
+    )
+    story = "".join(f"<p>{p}</p>" for p in _STORY)
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Harbour board backs breakwater rebuild</title>"
+        '<meta property="article:published_time" content="2026-11-20T08:30:00+01:00">'
+        "</head><body>"
+        f'<header><nav><ul class="menu">{menu}</ul></nav></header>'
+        '<div class="post-meta"><a href="/category/waterfront/">Waterfront</a></div>'
+        '<main><div class="article-body"><h1>Harbour board backs breakwater rebuild</h1>'
+        f'<p class="byline">By Maria Okafor</p>{story}</div>'
+        f'<aside class="more"><ul>{teasers}</ul></aside></main>'
+        "<footer><p>Copyright The Harbor Ledger</p></footer></body></html>"
+    )
+
+
+def _trees(monkeypatch: pytest.MonkeyPatch, first_text: str | None = None) -> list[object]:
+    """The trees trafilatura is given; `first_text` replaces what the first call finds."""
+    trees: list[object] = []
+    real = extract_mod.trafilatura.bare_extraction
+
+    def spy(tree: object, **kw: object) -> object:
+        assert kw["fast"] or not first_text, "the full cascade was not needed"
+        trees.append(tree)
+        doc = real(tree, **kw)
+        if first_text is not None and len(trees) == 1:
+            doc.text = first_text
+        return doc
+
+    monkeypatch.setattr(extract_mod.trafilatura, "bare_extraction", spy)
+    return trees
+
+
+def _links(tree: object) -> int:
+    return len(tree.xpath("//a"))  # type: ignore[attr-defined]
+
+
+def test_fast_mode_extracts_from_the_article_region_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """trafilatura's cost grows with the nodes it walks; the menus are most of them."""
+    html = _busy_page()
+    whole = extract(_doc(html), ExtractConfig(mode="accurate"))
+    trees = _trees(monkeypatch)
+    out = extract(_doc(html), ExtractConfig(mode="fast"))
+    assert len(trees) == 1
+    assert _links(trees[0]) == 0  # the region: no menu, no teasers, no category link
+    assert isinstance(out, Extracted) and isinstance(whole, Extracted)
+    assert out.text == whole.text
+    assert all(p in out.text for p in _STORY)
+    # The metadata still comes from the whole page.
+    assert out.categories == ("Waterfront",)
+    assert out.authors == ("Maria Okafor",)
+    assert out.published_at == "2026-11-20T08:30:00+01:00"
+
+
+def test_a_region_whose_extraction_keeps_little_gives_way_to_the_whole_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trees = _trees(monkeypatch, first_text="Harbour board backs breakwater rebuild")
+    out = extract(_doc(_busy_page()), ExtractConfig(mode="fast"))
+    assert len(trees) == 2
+    assert _links(trees[0]) == 0 and _links(trees[1]) > 60  # the region, then the page
+    assert isinstance(out, Extracted) and all(p in out.text for p in _STORY)
+
+
+def test_a_page_with_little_paragraph_text_is_extracted_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trees = _trees(monkeypatch)
+    html = _busy_page()
+    for p in _STORY[2:]:  # two paragraphs, under 1,000 characters
+        html = html.replace(f"<p>{p}</p>", "")
+    out = extract(_doc(html), ExtractConfig(mode="fast"))
+    assert len(trees) == 1 and _links(trees[0]) > 60
+    assert isinstance(out, Extracted) and _STORY[0] in out.text
+
+
+_CATSTAG_PAGES = {
+    "meta div": '<div class="post-meta"><a href="/category/politics/">Politics</a>'
+    '<a href="/tag/budget/">budget</a></div>',
+    "tags div": '<div class="tags"><a href="/tags/harbour">harbour</a></div>',
+    "section meta only": "",
+    "links elsewhere": '<nav><a href="/categories/all">All</a><a href="/tag/x/">x</a></nav>',
+    "nothing": '<div class="post-meta"><a href="/news/1">One</a></div>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CATSTAG_PAGES))
+@pytest.mark.parametrize("kind", ["category", "tag"])
+def test_categories_and_tags_as_trafilatura_finds_them(name: str, kind: str) -> None:
+    from trafilatura.metadata import extract_catstags
+    from trafilatura.utils import load_html
+
+    section = '<meta property="article:section" content="Harbour">' if "meta" in name else ""
+    html = f"<html><head>{section}</head><body>{_CATSTAG_PAGES[name]}<p>text</p></body></html>"
+    tree = load_html(html)
+    expected = extract_catstags(kind, tree)
+    assert extract_mod._catstags(kind, tree, tree.xpath("//a/@href")) == expected
+
+
+def test_the_category_search_is_skipped_when_no_link_could_match(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str] = []
+    real = extract_mod.extract_catstags
+
+    def spy(kind: str, tree: object) -> list[str]:
+        seen.append(kind)
+        return real(kind, tree)
+
+    monkeypatch.setattr(extract_mod, "extract_catstags", spy)
+    out = extract(_doc(article_html()), ExtractConfig())
+    assert isinstance(out, Extracted) and out.categories == () and seen == []
+    out = extract(_doc(_busy_page()), ExtractConfig())
+    assert isinstance(out, Extracted) and out.categories == ("Waterfront",)
+    assert seen == ["category"]  # a /category/ link: searched; no /tag/ link: not
