@@ -219,9 +219,7 @@ def _page_fields(
     result.sitename = sitename.lstrip("@") if sitename else None
     result.image = md.image or meta.image
     result.url = md.url or extract_url(tree, url)
-    hrefs: list[str] | None = None
-    if not md.categories or not md.tags:
-        hrefs = tree.xpath("//a/@href")
+    hrefs = [] if md.categories and md.tags else tree.xpath("//a/@href")
     result.categories = md.categories or _catstags("category", tree, hrefs)
     result.tags = md.tags or _catstags("tag", tree, hrefs)
     # A declared time settles the date. A declared day alone may gain its time from the
@@ -247,8 +245,8 @@ _CATSTAG_HREF = {
 }
 
 
-def _catstags(kind: str, tree: Any, hrefs: list[str] | None) -> list[str]:
-    if hrefs is not None and not any(_CATSTAG_HREF[kind].search(h) for h in hrefs):
+def _catstags(kind: str, tree: Any, hrefs: list[str]) -> list[str]:
+    if not any(_CATSTAG_HREF[kind].search(h) for h in hrefs):
         if kind == "tag":
             return []
         return [

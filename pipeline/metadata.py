@@ -174,15 +174,22 @@ def _names(value: Any) -> list[str]:
     return out
 
 
+def _page_json(raw: str | None) -> Any:
+    """JSON a page embeds (a script, a tag's content); None when absent, over the size cap or
+    not JSON: the page's own mistakes are no reason to lose the rest of its metadata."""
+    if not raw or len(raw) > _MAX_LD_CHARS:
+        return None
+    try:
+        return json.loads(raw, strict=False)
+    except ValueError:
+        return None
+
+
 def _json_ld(tree: HtmlElement, meta: PageMeta) -> None:
     found_article = False
     for script in tree.xpath(_LD_SCRIPTS):
-        raw = _CDATA.sub("", (script.text or "").strip())
-        if not raw or len(raw) > _MAX_LD_CHARS:
-            continue
-        try:
-            data = json.loads(raw, strict=False)
-        except ValueError:
+        data = _page_json(_CDATA.sub("", (script.text or "").strip()))
+        if data is None:
             continue
         for obj in _objects(data):
             types = _types(obj)
@@ -229,13 +236,7 @@ def _metas(tree: HtmlElement) -> tuple[dict[str, list[str]], dict[str, list[str]
 def _parsely(metas: dict[str, list[str]], meta: PageMeta) -> None:
     """Authors from the Parse.ly analytics tag (<meta name="parsely-page" content="{json}">).
     Its pub_date is left out: measured, its zone is often wrong."""
-    raw = next(iter(metas.get("parsely-page", [])), None)
-    if not raw or len(raw) > _MAX_LD_CHARS:
-        return
-    try:
-        data = json.loads(raw, strict=False)
-    except ValueError:
-        return
+    data = _page_json(next(iter(metas.get("parsely-page", [])), None))
     if not isinstance(data, dict):
         return
     for name in _names(data.get("authors") or data.get("author")):

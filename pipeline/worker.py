@@ -23,6 +23,7 @@ crash, a library's print) is raw text, kept by the pool for its failure reports.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -137,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         if msg is None:
             # Everything is sent: skip the interpreter's teardown of a large heap (a fifth of
             # a second per worker, paid at the end of every shard).
-            out.close()
+            with contextlib.suppress(OSError):  # the parent may be gone already
+                out.close()
             logging.shutdown()
             sys.stderr.flush()
             os._exit(0)
