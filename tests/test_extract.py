@@ -8,7 +8,7 @@ from pipeline import extract as extract_mod
 from pipeline.config import ExtractConfig
 from pipeline.extract import TRAFILATURA, extract
 from pipeline.records import Extracted, Hints, RawDoc, Rejected
-from tests.conftest import article_html
+from tests.conftest import SHARED, article_html
 
 
 def _doc(html: str, **hints: object) -> RawDoc:
@@ -419,3 +419,72 @@ def test_the_category_search_is_skipped_when_no_link_could_match(
     out = extract(_doc(_busy_page()), ExtractConfig())
     assert isinstance(out, Extracted) and out.categories == ("Waterfront",)
     assert seen == ["category"]  # a /category/ link: searched; no /tag/ link: not
+
+
+# -- one parse from the bytes (issue 19) -----------------------------------------------------------
+
+_PLAIN = (
+    "<!DOCTYPE html>\n<html><head><title>T</title></head>"
+    "<body><p>Caf\u00e9 \u4e2d</p></body></html>"
+)
+_PARSE_CASES = {
+    "plain utf-8": (_PLAIN.encode(), "utf-8"),
+    "labelled latin-1, utf-8 bytes": (
+        _PLAIN.replace("<head>", '<head><meta charset="iso-8859-1">').encode(),
+        "iso-8859-1",
+    ),
+    "xhtml doctype": (
+        b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" '
+        b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html><body><p>x</p></body></html>',
+        "utf-8",
+    ),
+    "doctype, one line": (_PLAIN.replace("\n", "").encode(), "utf-8"),
+    "control characters": (_PLAIN.replace("Caf", "Ca\x01f\x0b").encode(), "utf-8"),
+    "noncharacter": (_PLAIN.replace("Caf", "Ca\ufffef").encode(), "utf-8"),
+    "self-closed html": (b"<html lang='en'/>\n<body><p>x</p></body>", "utf-8"),
+    "byte order mark": (b"\xef\xbb\xbf" + _PLAIN.encode(), "utf-8"),
+    "windows-1252": (_PLAIN.replace("\u4e2d", "").encode("cp1252"), "windows-1252"),
+    "undeclared": (_PLAIN.encode(), None),
+    "not html": (b"just some words, no markup at all", "utf-8"),
+    "fragment": (b"<p>one paragraph</p>", "utf-8"),
+    "whitespace": (b"   \n ", "utf-8"),
+    "empty": (b"", "utf-8"),
+}
+
+
+def _tree_bytes(tree: object) -> bytes | None:
+    from lxml import etree
+
+    return None if tree is None else etree.tostring(tree, encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(_PARSE_CASES))
+def test_one_parse_of_the_bytes_gives_trafilaturas_tree(name: str) -> None:
+    html, declared = _PARSE_CASES[name]
+    expected = load_html(extract_mod.decode_html(html, declared))
+    assert _tree_bytes(extract_mod.parse_html(html, declared)) == _tree_bytes(expected)
+
+
+def test_clean_utf8_pages_are_parsed_from_their_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text round trip (scan, repair, encode again) is what the one parse saves."""
+    calls: list[object] = []
+    real = extract_mod.load_html
+    monkeypatch.setattr(extract_mod, "load_html", lambda x: calls.append(x) or real(x))
+    assert extract_mod.parse_html(_PARSE_CASES["plain utf-8"][0], "utf-8") is not None
+    assert calls == []
+    extract_mod.parse_html(_PARSE_CASES["xhtml doctype"][0], "utf-8")
+    extract_mod.parse_html(_PARSE_CASES["control characters"][0], "utf-8")
+    assert len(calls) == 2  # pages trafilatura repairs take its own path
+
+
+_GOLD_PAGES = sorted((SHARED / "corpus" / "html").glob("*.html.gz"))
+
+
+@pytest.mark.skipif(not _GOLD_PAGES, reason="../shared/corpus/html absent")
+def test_one_parse_matches_trafilatura_on_the_development_corpus() -> None:
+    import gzip
+
+    for path in _GOLD_PAGES:
+        html = gzip.decompress(path.read_bytes())
+        expected = load_html(extract_mod.decode_html(html, "utf-8"))
+        assert _tree_bytes(extract_mod.parse_html(html, "utf-8")) == _tree_bytes(expected), path

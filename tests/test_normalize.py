@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.normalize import (
@@ -58,6 +58,60 @@ def test_paragraph_normalization_is_idempotent(s: str, blank: bool) -> None:
     text = join_paragraphs(split_paragraphs(s, blank))
     assert join_paragraphs(split_paragraphs(text, True)) == text
     assert "\n\n\n" not in text
+
+
+def _paragraph_by_paragraph(text: str, blank: bool) -> list[str]:
+    """split_paragraphs as it was: normalize_inline on every part (issue 19 made it check the
+    body once and skip the parts with nothing to change)."""
+    import re
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parts = re.split(r"\n\s*\n", text) if blank else text.split("\n")
+    return [p for p in map(normalize_inline, parts) if p]
+
+
+# Lines as bodies have them: words, accents, mojibake clues, odd spaces, invisible characters.
+_PIECES = st.sampled_from(
+    ["word", "Caf\u00e9", "Ã© ", "Â ", "Ã ", "â€™", "Ð", "œ", "\u00a0", "\u200b", "\t", "  ",
+     "\x07", "e\u0301", "\ufb01", "\r\n", "\n", "\n\n", " \n ", "\u3000", "中文", "—"]
+)  # fmt: skip
+
+
+@given(st.one_of(st.text(), st.lists(_PIECES).map("".join)), st.booleans())
+@settings(max_examples=500)
+def test_a_body_is_split_as_paragraph_by_paragraph_normalization_does(s: str, blank: bool) -> None:
+    assert split_paragraphs(s, blank) == _paragraph_by_paragraph(s, blank)
+
+
+_CLUES = st.sampled_from(
+    ["a", "Z", " ", "\n", ".", "Ã", "Â", "©", "€", "™", "œ", "°", "Ø", "Ù", "×", "²", "√", "≈",
+     "‚", "Ä", "в", "Ђ", "Г", "ў", "В", "β", "Ξ", "ā", "à", "µ", "│", "ò", "\x85", "ƒ", "¡", "é",
+     "中", "—", "’", "“", "\u00a0"]
+)  # fmt: skip
+
+
+@given(st.one_of(st.text(), st.lists(_CLUES, max_size=40).map("".join)))
+@example("говорит вЂ” он")  # Windows-1251 mojibake: no rare character
+@example("ГўВЂВ”s")  # the longest clue
+@example("Ã sits at the start")
+@settings(max_examples=1000)
+def test_the_mojibake_test_searched_around_its_clues_is_ftfys(s: str) -> None:
+    from ftfy.badness import is_bad as ftfy_is_bad
+
+    from pipeline.normalize import is_bad
+
+    assert is_bad(s) == ftfy_is_bad(s)
+    # Far apart, each clue is searched alone.
+    assert is_bad("x" * 30 + s + "y" * 30) == ftfy_is_bad("x" * 30 + s + "y" * 30)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Fine.\nÃ mojibake at a line start", "FINE\n\nÂ also", "Caf\u00e9\n  padded  ", "a\u00a0b\nc"],
+)
+def test_lines_ftfy_would_touch_are_normalized_alone(text: str) -> None:
+    for blank in (True, False):
+        assert split_paragraphs(text, blank) == _paragraph_by_paragraph(text, blank)
 
 
 # -- boilerplate -------------------------------------------------------------------------------
