@@ -17,7 +17,7 @@ from pipeline.extract import extract
 from pipeline.filters import article_verdict
 from pipeline.normalize import NormalizeContext, to_article
 from pipeline.pool import Failure, WorkerPool
-from pipeline.records import Article, Extracted, RawDoc, Rejected, Skipped
+from pipeline.records import Article, Extracted, Hints, RawDoc, Rejected, Skipped
 from pipeline.skip import Known
 from pipeline.validate import validate_article
 
@@ -80,6 +80,37 @@ def _chain(doc: RawDoc, work: DocWork) -> Result:
     return out, (t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3)
 
 
+# A short article in the shape extraction expects: enough words for language identification.
+_WARM_PAGE = (
+    "<!DOCTYPE html>\n<html lang='en'><head><title>Harbour board backs breakwater rebuild</title>"
+    "<meta name='author' content='Maria Okafor'>"
+    "<meta property='article:published_time' content='2020-11-20T08:30:00+01:00'></head>"
+    "<body><article><h1>Harbour board backs breakwater rebuild</h1>"
+    + "".join(
+        f"<p>The harbour board voted on {day} to rebuild the eastern breakwater before the winter "
+        "storms, after engineers found that the old stones had shifted during the autumn tides "
+        "and that the fishing fleet could no longer shelter behind it safely.</p>"
+        for day in ("Monday", "Tuesday", "Wednesday", "Thursday")
+    )
+    + "</article></body></html>"
+).encode()
+
+
+def warm_up(work: DocWork) -> Outcome:
+    """The chain once on a page of our own, in a worker before its first input: the language
+    model (0.6 s to load), the extractor's lazy imports and the contract's validator are
+    loaded while the parent reads, and not counted against the first pages."""
+    doc = RawDoc(
+        "warm-up",
+        "warm-up",
+        "html",
+        html=_WARM_PAGE,
+        hints=Hints(url="https://warm-up.invalid/harbour"),
+        charset="utf-8",
+    )
+    return _chain(doc, work)[0]
+
+
 def _enrich(art: Article, ex: Extracted, dcfg: DedupConfig | None) -> Article:
     q = quality.signals(art.text, art.boilerplate_removed)
     flags = quality.flags(
@@ -89,6 +120,13 @@ def _enrich(art: Article, ex: Extracted, dcfg: DedupConfig | None) -> Article:
     return dataclasses.replace(
         art, story_id=art.article_id, quality=q, quality_flags=flags, signature=sig
     )
+
+
+def start_pool(pool: WorkerPool, work: DocWork) -> None:
+    """The pool's workers started on the chain now, warming up while the caller gets ready
+    (the lake's index of known articles, the first file): `outcomes` then finds them ready."""
+    pool.configure(process_doc, work, warm=warm_up)
+    pool.spawn()
 
 
 def outcomes(
@@ -106,7 +144,7 @@ def outcomes(
         for d in items:
             yield fn(d, work) if isinstance(d, RawDoc) else (d, NO_TIME)
         return
-    pool.configure(fn, work)
+    pool.configure(fn, work, warm=warm_up if job is None else None)
     for doc, res in pool.imap(items, _is_doc, work.hard_limit_s):
         if res is None:
             yield doc, NO_TIME

@@ -273,7 +273,7 @@ def _page_fields(
     result.sitename = sitename.lstrip("@") if sitename else None
     result.image = md.image or meta.image
     result.url = md.url or extract_url(tree, url)
-    hrefs = [] if md.categories and md.tags else tree.xpath("//a/@href")
+    hrefs = [] if md.categories and md.tags else tree.xpath(_CATSTAG_HREFS)
     result.categories = md.categories or _catstags("category", tree, hrefs)
     result.tags = md.tags or _catstags("tag", tree, hrefs)
     # A declared time settles the date. A declared day alone may gain its time from the
@@ -292,7 +292,9 @@ def _page_fields(
 
 # trafilatura's category and tag search keeps only links whose address has /category/ (/tag/,
 # ...) in it, after a dozen searches of the whole tree: without such a link, only its
-# fallback (the article:section meta tag, categories only) can find anything.
+# fallback (the article:section meta tag, categories only) can find anything. The links that
+# could match are picked by XPath (a page has hundreds of links).
+_CATSTAG_HREFS = "//a[contains(@href, '/categor') or contains(@href, '/tag')]/@href"
 _CATSTAG_HREF = {
     "category": re.compile("/categor(?:y|ies|s)?/"),
     "tag": re.compile("/tag(?:y|ies|s)?/"),

@@ -260,9 +260,14 @@ class WorkerPool:
 
     # -- set-up ---------------------------------------------------------------------------------
 
-    def configure(self, fn: Callable[..., Any], *fixed: Any) -> None:
-        """Set the job; running workers take it in order, after what they were sent before."""
-        setup = frame(("setup", fn, fixed))
+    def configure(
+        self, fn: Callable[..., Any], *fixed: Any, warm: Callable[..., Any] | None = None
+    ) -> None:
+        """Set the job; running workers take it in order, after what they were sent before.
+        `warm(*fixed)` runs in each worker once it has the job, before its first item: what
+        the job loads on first use (models, lazy imports) is loaded while the parent is still
+        reading, not on the clock of the first items."""
+        setup = frame(("setup", fn, fixed, warm))
         if setup == self._setup:
             return
         self._setup = setup
@@ -270,10 +275,15 @@ class WorkerPool:
             w.send(setup)
             w.ready = False
 
-    def _start(self) -> None:
+    def spawn(self) -> None:
+        """Start the missing workers without waiting for them: they import and warm up while
+        the caller prepares the rest (the first `imap` waits for them to be ready)."""
         assert self._setup is not None, "configure() the pool first"
         while len(self._workers) < self.size:
             self._workers.append(Worker(self._setup))
+
+    def _start(self) -> None:
+        self.spawn()
         for w in self._workers:
             w.wait_ready(START_TIMEOUT_S)
 
@@ -452,7 +462,7 @@ class Helper:
     (the gate imports Great Expectations here while the shards run)."""
 
     def __init__(self) -> None:
-        self._worker = Worker(frame(("setup", call, ())))
+        self._worker = Worker(frame(("setup", call, (), None)))
         self._seq = 0
 
     @property

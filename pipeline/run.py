@@ -20,7 +20,14 @@ from pipeline import logcontext, pool
 from pipeline.config import Config, SourceConfig
 from pipeline.contract import schema_version
 from pipeline.dedup import ExactDeduper
-from pipeline.document import IN_FLIGHT_PER_WORKER, STAGES, DocWork, outcomes, process_doc
+from pipeline.document import (
+    IN_FLIGHT_PER_WORKER,
+    STAGES,
+    DocWork,
+    outcomes,
+    process_doc,
+    start_pool,
+)
 from pipeline.filters import filter_input
 from pipeline.lake import Lake
 from pipeline.normalize import NormalizeContext
@@ -81,6 +88,10 @@ def process_shard(
     stage = Lake(cfg.lake).stage(run.run_id, run.ingest_date, cfg.lake_options)
     writer = stage.shard_writer(shard.index)
     dedup = ExactDeduper()
+    work = DocWork(cfg.extract, cfg.validate_, ctx, cfg.dedup)
+    workers = _pool_for(cfg)
+    if workers is not None:
+        start_pool(workers, work)  # they start while the index of known articles loads
     known: KnownInputs | None = None
     if cfg.extract.skip_known and keep is None and reader is None:
         t = time.perf_counter()
@@ -130,8 +141,7 @@ def process_shard(
     t_wall = time.perf_counter()
     not_extracted = 0
     try:
-        work = DocWork(cfg.extract, cfg.validate_, ctx, cfg.dedup)
-        for outcome, secs in outcomes(inputs(), work, _pool_for(cfg)):
+        for outcome, secs in outcomes(inputs(), work, workers):
             if isinstance(outcome, Known):
                 # Settled here, in input order: the earlier input with its key is done.
                 dup = KnownInputs.resolve(outcome, run.run_id, run.started_at)

@@ -6,7 +6,9 @@ which initialises Airflow and dies without a metadata database), so the workers 
 inherit anything from their host but this module and what the jobs they are sent import.
 
 Protocol, over stdin/stdout, one frame each (8-byte big-endian length, then a pickle):
-  in:  ("setup", fn, fixed)   from now on, a call runs fn(item, *fixed)
+  in:  ("setup", fn, fixed, warm)
+                              from now on, a call runs fn(item, *fixed); warm(*fixed) runs
+                              once first, after "ready", unless it is None
        ("call", seq, item)
   out: ("hello", info)        once, at start
        ("ready",)             after each setup
@@ -144,8 +146,13 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.flush()
             os._exit(0)
         if msg[0] == "setup":
-            _, fn, fixed = msg
+            _, fn, fixed, warm = msg
             send(("ready",))
+            if warm is not None:
+                try:
+                    warm(*fixed)
+                except Exception:  # a warm-up is an optimisation: the items say what is wrong
+                    logging.getLogger(__name__).debug("warm-up failed", exc_info=True)
             continue
         _, seq, item = msg
         try:

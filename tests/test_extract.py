@@ -400,7 +400,7 @@ def test_categories_and_tags_as_trafilatura_finds_them(name: str, kind: str) -> 
     html = f"<html><head>{section}</head><body>{_CATSTAG_PAGES[name]}<p>text</p></body></html>"
     tree = load_html(html)
     expected = extract_catstags(kind, tree)
-    assert extract_mod._catstags(kind, tree, tree.xpath("//a/@href")) == expected
+    assert extract_mod._catstags(kind, tree, tree.xpath(extract_mod._CATSTAG_HREFS)) == expected
 
 
 def test_the_category_search_is_skipped_when_no_link_could_match(

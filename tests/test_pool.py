@@ -252,3 +252,63 @@ def test_cli_night_whose_workers_cannot_start_fails_and_publishes_nothing(tmp_pa
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
     assert again.returncode == 0, again.stderr[-3000:]
     assert list(lake.glob("articles/**/*.parquet"))
+
+
+# -- warm-up (issue 19) ----------------------------------------------------------------------------
+
+
+def warm_marker(work: DocWork, path: str) -> None:
+    """A warm-up that leaves a mark: which process ran it, before which items."""
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"warm {os.getpid()}\n")
+
+
+def item_marker(doc: RawDoc, work: DocWork, path: str) -> tuple[Any, tuple[float, ...]]:
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"item {os.getpid()}\n")
+    return doc.input_ref, (0.0, 0.0, 0.0, 0.0)
+
+
+def warm_fails(work: DocWork, path: str) -> None:
+    raise RuntimeError("no model here")
+
+
+def test_each_worker_warms_up_once_before_its_first_item(tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    pool = WorkerPool(2)
+    try:
+        pool.configure(item_marker, WORK, str(marks), warm=warm_marker)
+        out = [r for _, r in pool.imap(_docs(10), lambda _: True, 30)]
+    finally:
+        pool.close()
+    assert [o for o, _ in out] == [f"d{i}" for i in range(10)]
+    lines = marks.read_text(encoding="utf-8").splitlines()
+    by_pid: dict[str, list[str]] = {}
+    for line in lines:
+        kind, pid = line.split()
+        by_pid.setdefault(pid, []).append(kind)
+    assert len(by_pid) == 2 and os.getpid() not in map(int, by_pid)
+    for kinds in by_pid.values():
+        assert kinds[0] == "warm" and kinds.count("warm") == 1
+
+
+def test_a_failed_warm_up_costs_nothing_but_itself(tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    pool = WorkerPool(1)
+    try:
+        pool.configure(item_marker, WORK, str(marks), warm=warm_fails)
+        out = [r for _, r in pool.imap(_docs(3), lambda _: True, 30)]
+    finally:
+        pool.close()
+    assert [o for o, _ in out] == ["d0", "d1", "d2"]
+
+
+def test_the_document_warm_up_runs_the_whole_chain() -> None:
+    """What it is for: the language model and the validator loaded before the first page."""
+    from pipeline import normalize
+    from pipeline.document import warm_up
+
+    normalize._identifier.cache_clear()
+    out = warm_up(DocWork(ExtractConfig(mode="fast"), ValidateConfig(), CTX))
+    assert isinstance(out, Article) and out.language == "en" and out.word_count > 100
+    assert normalize._identifier.cache_info().currsize == 1
