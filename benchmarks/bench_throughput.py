@@ -18,6 +18,8 @@
    Reported: documents/s, the ratio to the baseline, the scaling efficiency (rate at N workers
    / (N x rate at 1 worker)), peak RSS of the process tree, and each stage's share of the run
    (from the run's own timings; `--profile` adds a cProfile of the 1-worker run, by stage).
+   With `--repeat`, both ratios also paired by round (each round's ratio, then their median):
+   rows minutes apart share the machine's state, so a round another job slowed moves less.
 2. Scale (`--scale`): light generated pages (the corpus's expected texts, words shuffled, in a
    small article template, so extraction is cheap and the rest of the pipeline shows) at the
    given sizes, `--workers` = cores: peak RSS must stay flat, and the gate + Parquet +
@@ -46,6 +48,7 @@ import logging
 import os
 import pstats
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -273,6 +276,12 @@ def median_round(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return chosen
 
 
+def _paired(reference: list[float], rounds: list[float], workers: int) -> dict[str, Any]:
+    """Round by round, reference seconds / (workers x these seconds); and their median."""
+    each = [a / (workers * b) for a, b in zip(reference, rounds, strict=True)]
+    return {"median": round(statistics.median(each), 3), "rounds": [round(x, 3) for x in each]}
+
+
 def shares(timings: dict[str, float], seconds: float, workers: int) -> dict[str, float]:
     """Each stage's share of the run's wall time. Per-document stages run in the workers, so
     with N workers their summed seconds are divided by N (their wall share, at best)."""
@@ -364,6 +373,12 @@ def main() -> None:
                 one = mine[0]["docs_per_s"]
                 for r in mine:
                     r["scaling_efficiency"] = r["docs_per_s"] / (r["workers"] * one)
+                    # Paired by round (rows measured minutes apart share the machine's state):
+                    # the median of each round's ratio, robust to a round another job slowed.
+                    r["ratio_paired"] = _paired(base["seconds_rounds"], r["seconds_rounds"], 1)
+                    r["scaling_paired"] = _paired(
+                        mine[0]["seconds_rounds"], r["seconds_rounds"], r["workers"]
+                    )
                 projections[mode] = project(one, mine[-1])
                 rows += mine
             result["throughput"] = {"documents": n, "warc_mb": round(size / 1e6, 1), "rows": rows}
@@ -448,6 +463,13 @@ def print_table(result: dict[str, Any]) -> None:
         for r in t["rows"]:
             if len(r.get("seconds_rounds", [])) > 1:
                 print(f"  rounds, {r['what']}: {r['seconds_rounds']} s")
+        for r in t["rows"][1:]:
+            if len(r.get("seconds_rounds", [])) > 1:
+                rp, sp = r["ratio_paired"], r["scaling_paired"]
+                print(
+                    f"  paired by round, {r['what']}: x bare {rp['median']:.2f} {rp['rounds']},"
+                    f" scaling {sp['median']:.2f} {sp['rounds']}"
+                )
     for mode, p in result.get("projected_hours", {}).items():
         print(
             f"  {mode}: a {NIGHT_ARTICLES:,}-article night takes {p['cores_2']:.2f} h on 2 cores, "
