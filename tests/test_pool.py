@@ -273,18 +273,21 @@ def warm_fails(work: DocWork, path: str) -> None:
     raise RuntimeError("no model here")
 
 
-def test_each_worker_warms_up_once_before_its_first_item(tmp_path: Path) -> None:
-    marks = tmp_path / "marks"
-    pool = WorkerPool(2)
+def _marked_run(marks: Path, workers: int, docs: int, warm: Any) -> list[Any]:
+    """What a pool with this warm-up returns for `docs` items that each leave a mark."""
+    pool = WorkerPool(workers)
     try:
-        pool.configure(item_marker, WORK, str(marks), warm=warm_marker)
-        out = [r for _, r in pool.imap(_docs(10), lambda _: True, 30)]
+        pool.configure(item_marker, WORK, str(marks), warm=warm)
+        return [r[0] for _, r in pool.imap(_docs(docs), lambda _: True, 30)]
     finally:
         pool.close()
-    assert [o for o, _ in out] == [f"d{i}" for i in range(10)]
-    lines = marks.read_text(encoding="utf-8").splitlines()
+
+
+def test_each_worker_warms_up_once_before_its_first_item(tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    assert _marked_run(marks, 2, 10, warm_marker) == [f"d{i}" for i in range(10)]
     by_pid: dict[str, list[str]] = {}
-    for line in lines:
+    for line in marks.read_text(encoding="utf-8").splitlines():
         kind, pid = line.split()
         by_pid.setdefault(pid, []).append(kind)
     assert len(by_pid) == 2 and os.getpid() not in map(int, by_pid)
@@ -293,14 +296,7 @@ def test_each_worker_warms_up_once_before_its_first_item(tmp_path: Path) -> None
 
 
 def test_a_failed_warm_up_costs_nothing_but_itself(tmp_path: Path) -> None:
-    marks = tmp_path / "marks"
-    pool = WorkerPool(1)
-    try:
-        pool.configure(item_marker, WORK, str(marks), warm=warm_fails)
-        out = [r for _, r in pool.imap(_docs(3), lambda _: True, 30)]
-    finally:
-        pool.close()
-    assert [o for o, _ in out] == ["d0", "d1", "d2"]
+    assert _marked_run(tmp_path / "marks", 1, 3, warm_fails) == ["d0", "d1", "d2"]
 
 
 def test_the_document_warm_up_runs_the_whole_chain() -> None:
