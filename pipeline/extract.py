@@ -18,8 +18,14 @@ from typing import Any, overload
 import trafilatura
 from dateutil.parser import UnknownTimezoneWarning
 from htmldate import find_date
-from lxml.etree import SubElement
-from lxml.html import Element as html_element
+from lxml.etree import ElementDefaultClassLookup, SubElement
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlEntity,
+    HTMLParser,
+    HtmlProcessingInstruction,
+)
 from lxml.html import fromstring as html_fromstring
 from trafilatura.metadata import (
     examine_meta,
@@ -31,7 +37,6 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document
 from trafilatura.utils import (
     DOCTYPE_TAG,
-    HTML_PARSER,
     is_dubious_html,
     line_processing,
     load_html,
@@ -163,6 +168,28 @@ def _repair_needed(html: bytes, page: str) -> bool:
     return any("<html" in line and line.endswith("/>") for line in page[:4096].splitlines()[:4])
 
 
+# trafilatura's parser settings (trafilatura.utils.HTML_PARSER) with lxml's C-level class
+# lookup: lxml.html's own lookup is a Python method called for every element object lxml
+# creates, over 2,000 times a page as trafilatura and the metadata rules walk the tree (about
+# 4% of a fast page). Elements are all plain HtmlElement (no form/input classes, which
+# nothing here uses); trees and extractions are the same (tests/test_extract.py).
+HTML_PARSER = HTMLParser(
+    collect_ids=False,
+    default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+)
+HTML_PARSER.set_element_class_lookup(
+    ElementDefaultClassLookup(
+        element=HtmlElement,
+        comment=HtmlComment,
+        pi=HtmlProcessingInstruction,
+        entity=HtmlEntity,
+    )
+)
+
+
 def parse_html(html: bytes, declared: str | None) -> Any:
     """The page's lxml tree, as trafilatura's `load_html` parses it, in one pass over the bytes.
 
@@ -246,7 +273,7 @@ def _prose(tree: Any) -> _Prose:
 
 def _region_page(region: Any) -> Any:
     """A page of the region alone (a copy: the whole tree still serves the metadata rules)."""
-    html = html_element("html")
+    html = HTML_PARSER.makeelement("html")
     body = SubElement(html, "body")
     part = deepcopy(region)
     part.tail = None

@@ -488,3 +488,49 @@ def test_one_parse_matches_trafilatura_on_the_development_corpus() -> None:
         html = gzip.decompress(path.read_bytes())
         expected = load_html(extract_mod.decode_html(html, "utf-8"))
         assert _tree_bytes(extract_mod.parse_html(html, "utf-8")) == _tree_bytes(expected), path
+
+
+# -- lxml's C-level element classes (issue 19) ---------------------------------------------------
+
+
+def _form_page() -> str:
+    """A page whose elements lxml.html gives classes of their own: forms, inputs, labels,
+    selects and text areas around and inside the story (an ASP.NET-style wrapping form)."""
+    story = "".join(f"<p>{p}</p>" for p in _STORY)
+    return (
+        "<!DOCTYPE html>\n<html><head><title>Harbour works</title></head><body>"
+        '<form id="aspnetForm" action="/post"><input type="hidden" name="v" value="1">'
+        '<nav><label for="q">Search</label><input id="q" name="q"><select name="s">'
+        "<option>All</option><option>News</option></select></nav>"
+        f"<article><h1>Harbour works begin</h1>{story}</article>"
+        '<form class="newsletter"><label>Email</label><input name="e">'
+        "<textarea>Tell us more</textarea><button>Subscribe</button></form>"
+        "</form></body></html>"
+    )
+
+
+def test_the_parse_creates_elements_without_lxml_htmls_python_lookup() -> None:
+    from lxml.html import HtmlElement
+
+    tree = extract_mod.parse_html(_form_page().encode(), "utf-8")
+    for tag in ("form", "input", "label", "select", "textarea", "p"):
+        assert type(tree.find(f".//{tag}")) is HtmlElement, tag
+    region = extract_mod._region_page(tree.find(".//article"))
+    assert type(region.find(".//p")) is HtmlElement
+
+
+@pytest.mark.parametrize("mode", ["accurate", "fast"])
+def test_element_classes_change_no_extraction(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from trafilatura.utils import HTML_PARSER as TRAFILATURA_PARSER
+
+    pages = [_form_page(), _busy_page(), article_html()]
+    if _GOLD_PAGES:
+        import gzip
+
+        pages += [gzip.decompress(p.read_bytes()).decode() for p in _GOLD_PAGES[::8]]
+    cfg = ExtractConfig(mode=mode)
+    docs = [RawDoc("s", "ref", "html", html=p.encode(), charset="utf-8") for p in pages]
+    ours = [extract(d, cfg) for d in docs]
+    monkeypatch.setattr(extract_mod, "HTML_PARSER", TRAFILATURA_PARSER)
+    assert [extract(d, cfg) for d in docs] == ours
+    assert isinstance(ours[0], Extracted) and "breakwater" in ours[0].text
