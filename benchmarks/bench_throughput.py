@@ -47,6 +47,7 @@ import json
 import logging
 import os
 import pstats
+import resource
 import shutil
 import statistics
 import sys
@@ -184,6 +185,7 @@ def child_ingest(path: str, workers: int, mode: str, profile: str | None) -> dic
     with tempfile.TemporaryDirectory() as lake:
         cfg = _bench_config(lake, path, workers, mode)
         prof = cProfile.Profile() if profile else None
+        before = _cpu()
         t = time.perf_counter()
         if prof is not None:
             prof.enable()
@@ -191,9 +193,20 @@ def child_ingest(path: str, workers: int, mode: str, profile: str | None) -> dic
         if prof is not None:
             prof.disable()
         secs = time.perf_counter() - t
+        after = _cpu()
         if prof is not None and profile:
             prof.dump_stats(profile)
-    return _summary(s, secs)
+    out = _summary(s, secs)
+    out["cpu_s"] = {k: round(after[k] - before[k], 2) for k in after}
+    return out
+
+
+def _cpu() -> dict[str, float]:
+    """CPU seconds of this process (the run's parent: reading, hashing, the pipe, staging,
+    publish) and of its ended child processes (the workers and the gate's helper)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"parent": me.ru_utime + me.ru_stime, "children": kids.ru_utime + kids.ru_stime}
 
 
 class _NotExtracted(logging.Handler):
@@ -460,6 +473,17 @@ def print_table(result: dict[str, Any]) -> None:
         for r in t["rows"][1:]:
             top = ", ".join(f"{k} {v:.1%}" for k, v in r["stage_share"].items() if v >= 0.001)
             print(f"  stage share, {r.get('mode', 'accurate')} --workers {r['workers']}: {top}")
+        for r in t["rows"][1:]:
+            if "cpu_s" in r:
+                # Where a night's CPU went: with as many workers as cores, the parent's and the
+                # helper's CPU is taken from the workers; with one worker, a core was idle for it.
+                c = r["cpu_s"]
+                busy = (c["parent"] + c["children"]) / (r["seconds"] * (result["cpus"] or 1))
+                print(
+                    f"  cpu, {r['what']}: parent {c['parent']:.1f} s"
+                    f" ({1000 * c['parent'] / r['docs']:.1f} ms a document), workers and gate"
+                    f" helper {c['children']:.1f} s; cores busy {busy:.0%} of the run"
+                )
         for r in t["rows"]:
             if len(r.get("seconds_rounds", [])) > 1:
                 print(f"  rounds, {r['what']}: {r['seconds_rounds']} s")
