@@ -447,6 +447,10 @@ _PARSE_CASES = {
     "undeclared": (_PLAIN.encode(), None),
     "not html": (b"just some words, no markup at all", "utf-8"),
     "fragment": (b"<p>one paragraph</p>", "utf-8"),
+    "comment and processing instruction": (
+        b"<html><body><!-- note --><?php echo 1; ?><p id='a'>x</p></body></html>",
+        "utf-8",
+    ),
     "whitespace": (b"   \n ", "utf-8"),
     "empty": (b"", "utf-8"),
 }
