@@ -556,6 +556,11 @@ _TRAILING_DATE = re.compile(
     re.I,
 )
 _NAME_KEY = re.compile(r"[\W_]+")
+# A name that ends in an initial or an abbreviation keeps its period ("E.P.", "Martin Luther
+# King Jr."): the strip of trailing punctuation is for the byline's own ("By Jane Doe.").
+_ENDS_ABBREVIATION = re.compile(r"(?:^|[\s.])(?:\w|jr|sr|st|dr|mr|mrs|ms|prof)\.$", re.I)
+# "Jane Doe, Jr.": the comma is the name's, not a list's.
+_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.I)
 
 
 def _author_key(name: str) -> str:
@@ -576,10 +581,21 @@ def clean_authors(value: str | Iterable[str] | None) -> tuple[str, ...]:
     for item in raw:
         item = normalize_inline(item)
         item = _ROLE.sub("", _HANDLE.sub(" ", _URLISH.sub(" ", _EMAIL.sub(" ", item))))
+        joins = False  # the previous part of this item added a name a suffix can join
         for part in _AUTHOR_SPLIT.split(item):
             name = _BY.sub("", normalize_inline(part))
             name = _TRAILING_DATE.sub("", name).strip(" .,;:|-–—·•")
             name = _TRAILING_BRACKET.sub("", name).strip(" .,;:|-–—·•(")
+            if name and _ENDS_ABBREVIATION.search(f"{name}.") and f"{name}." in part:
+                name += "."
+            if _SUFFIX.match(name):  # joins the name before it; alone it names no one
+                if joins:
+                    seen.discard(_author_key(out[-1]))
+                    out[-1] = f"{out[-1]}, {name}"
+                    seen.add(_author_key(out[-1]))
+                joins = False
+                continue
+            joins = False
             if _SLUG.match(name):
                 name = name.replace("-", " ").title()
             if (
@@ -594,6 +610,7 @@ def clean_authors(value: str | Iterable[str] | None) -> tuple[str, ...]:
             if key not in seen:
                 seen.add(key)
                 out.append(name)
+                joins = True
     return tuple(out)
 
 

@@ -328,6 +328,18 @@ def test_parse_datetime_round_trips_isoformat(dt: datetime) -> None:
             "von David Straub, MDR THÜRINGEN Stand: 28. April 2023, 05:00 Uhr",
             ("David Straub", "MDR THÜRINGEN"),
         ),
+        # A period that ends an initial or an abbreviation is the name's, not the byline's.
+        ("E.P.", ("E.P.",)),
+        ("Por E.P.", ("E.P.",)),
+        ("By Martin Luther King Jr.", ("Martin Luther King Jr.",)),
+        ("John St.", ("John St.",)),
+        ("By Jane Doe.", ("Jane Doe",)),
+        ("AFP.", ("AFP",)),
+        # A generational suffix after a comma belongs to the name before it.
+        ("Jane Doe, Jr.", ("Jane Doe, Jr.",)),
+        ("Jane Doe, Jr. and John Roe", ("Jane Doe, Jr.", "John Roe")),
+        ("Jr.", ()),
+        (["Jane Doe", "Jr."], ("Jane Doe",)),
         ("Mykolo Romerio universiteto Žmogaus ir visuomenės studijų fakulteto profesorius", ()),
     ],
 )
