@@ -34,6 +34,10 @@ EXPORT_SCHEMA = pa.schema(
         pa.field("title", pa.string()),
         pa.field("text", pa.string()),
         pa.field("published_at", pa.timestamp("us", tz="UTC")),
+        # What published_at stands for: a day alone is midnight in the source's zone, so a
+        # consumer that reads the instant as a time of day needs to know (schemas/).
+        pa.field("published_date", pa.date32()),
+        pa.field("published_precision", pa.string()),
     ]
 )
 _BATCH = 2_000
@@ -95,7 +99,7 @@ def export_by_language(
         )
         rel = con.sql(
             "SELECT s.stem, a.article_id AS id, a.canonical_url AS url, a.title, a.text, "
-            "a.published_at FROM articles a "
+            "a.published_at, a.published_date, a.published_precision FROM articles a "
             "JOIN _export_stems s ON a.language IS NOT DISTINCT FROM s.language "
             "WHERE a.ingest_date = ? AND a.word_count >= ? ORDER BY s.stem, a.article_id",
             params=params,
@@ -169,8 +173,9 @@ class _LanguageFile:
             )
         elif self._jsonl is not None:
             for rec in batch.to_pylist():
-                published = rec["published_at"]
-                rec["published_at"] = published.isoformat() if published else None
+                for key in ("published_at", "published_date"):
+                    value = rec[key]
+                    rec[key] = value.isoformat() if value else None
                 self._jsonl.write(json.dumps(rec, ensure_ascii=False) + "\n")
         self.rows += batch.num_rows
 

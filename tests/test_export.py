@@ -44,6 +44,19 @@ def _published(lake: Path, min_words: int = 0) -> dict[str, set[str]]:
     return out
 
 
+def _dates(lake: Path) -> dict[str, tuple[str | None, str | None]]:
+    con = Lake(lake).connect()
+    try:
+        rows = con.execute(
+            "SELECT article_id, published_date, published_precision FROM articles "
+            "WHERE ingest_date = ?",
+            [NIGHT],
+        ).fetchall()
+    finally:
+        con.close()
+    return {aid: (d.isoformat() if d else None, p) for aid, d, p in rows}
+
+
 def test_jsonl_one_file_per_language_with_every_article(lake: Path, tmp_path: Path) -> None:
     counts = export.export_by_language(lake, NIGHT, "jsonl", tmp_path)
     published = _published(lake)
@@ -58,6 +71,14 @@ def test_jsonl_one_file_per_language_with_every_article(lake: Path, tmp_path: Pa
         assert all(r["text"] for r in records)
         dated = [r["published_at"] for r in records if r["published_at"]]
         assert all(datetime.fromisoformat(d).tzinfo is not None for d in dated)
+    # The date's precision travels with it: a day alone is not a midnight instant.
+    exported = {
+        r["id"]: (r["published_date"], r["published_precision"])
+        for p in folder.iterdir()
+        for r in map(json.loads, p.read_text().splitlines())
+    }
+    assert exported == _dates(lake)
+    assert {p for _, p in exported.values()} >= {"day", "instant"}
 
 
 def test_parquet_files_hold_the_same_records(lake: Path, tmp_path: Path) -> None:
@@ -67,7 +88,15 @@ def test_parquet_files_hold_the_same_records(lake: Path, tmp_path: Path) -> None
     folder = tmp_path / "ingest_date=2026-11-20"
     for lang in counts:
         table = pq.read_table(folder / f"{lang}.parquet")
-        assert table.schema.names == ["id", "url", "title", "text", "published_at"]
+        assert table.schema.names == [
+            "id",
+            "url",
+            "title",
+            "text",
+            "published_at",
+            "published_date",
+            "published_precision",
+        ]
         lines = (folder / f"{lang}.jsonl").read_text().splitlines()
         assert table.column("id").to_pylist() == [json.loads(x)["id"] for x in lines]
         assert table.column("text").to_pylist() == [json.loads(x)["text"] for x in lines]
