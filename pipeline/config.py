@@ -486,9 +486,12 @@ def build_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
             if isinstance(raw, dict):
                 raw = dict(raw)
                 if "path" in raw and "paths" not in raw:
-                    raw["paths"] = [raw.pop("path")]
+                    raw["paths"] = _as_list(raw.pop("path"))
                 if isinstance(raw.get("paths"), list):
-                    raw["paths"] = [str(base_dir / p) for p in raw["paths"]]
+                    # Only strings are joined: anything else is left for validation to name.
+                    raw["paths"] = [
+                        str(base_dir / p) if isinstance(p, str) else p for p in raw["paths"]
+                    ]
                 base = raw.get("base")
                 if isinstance(base, str) and "://" not in base:
                     raw["base"] = str(base_dir / base)
@@ -499,11 +502,16 @@ def build_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
     else:
         for raw in data.get("sources") or []:
             if isinstance(raw, dict) and "path" in raw and "paths" not in raw:
-                raw["paths"] = [raw.pop("path")]
+                raw["paths"] = _as_list(raw.pop("path"))
     try:
         return Config.model_validate(data)
     except ValidationError as e:
         raise ConfigError("invalid configuration:\n" + _format_errors(e)) from None
+
+
+def _as_list(value: Any) -> list[Any]:
+    """`path:` given a list means what `paths:` does."""
+    return list(value) if isinstance(value, list) else [value]
 
 
 def load_config(path: Path, overrides: dict[str, Any] | None = None) -> Config:

@@ -26,7 +26,7 @@ from pipeline import neardup, pool, search
 from pipeline.config import Config
 from pipeline.dedup import ExactDeduper
 from pipeline.lake import RAW, TABLES, Lake, LakeError, part_of, with_partition_columns
-from pipeline.shards import RunInfo, ShardResult, SourceCounts
+from pipeline.shards import RunInfo, ShardResult, SourceCounts, missing_inputs
 from pipeline.staging import Dropped, RunStage
 
 log = logging.getLogger(__name__)
@@ -355,7 +355,17 @@ def _empty_sources(
     unless `allow_empty`; a first night of nothing only warns. Both name the paths."""
     held: dict[str, str] = {}
     by_name = {s.name: s for s in cfg.sources}
+    missing = missing_inputs([by_name[name] for name in sources])
     for name in sources:
+        if name in missing and not summary.by_source[name].inputs:
+            # Not read at all (shards.check_inputs): held back, a first night as any other.
+            rows = lake.published_rows(summary.ingest_date, name)
+            kept = f"; its published partition of {summary.ingest_date} ({rows} rows) was kept"
+            held[name] = (
+                f"input paths that do not exist: {', '.join(missing[name])}; nothing of it was "
+                f"read{kept if rows else ''}"
+            )
+            continue
         if summary.by_source[name].inputs:
             continue
         src = by_name[name]

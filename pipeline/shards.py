@@ -6,6 +6,7 @@ DAG's `begin` and `plan` tasks do not pay for the extraction stack.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections import Counter, defaultdict
@@ -16,6 +17,8 @@ from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from pipeline.config import Config, ConfigError, SourceConfig, WebSource, config_from_snapshot
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,10 @@ def plan_shards(
         parts, files, size = [], 0, 0.0
 
     selected = select_sources(cfg, only_sources)
-    check_inputs(selected)
+    missing = check_inputs(selected)
+    if missing:
+        log.error("not read, input paths do not exist: %s", missing, extra={"missing": missing})
+    selected = tuple(src for src in selected if src.name not in missing)
     web = [src for src in selected if is_web(src)]
     for src in selected:
         if is_web(src):
@@ -113,16 +119,31 @@ class MissingInputs(ConfigError):
     """Configured input paths that do not exist: a typo or a moved folder, not an empty night."""
 
 
-def check_inputs(sources: Sequence[SourceConfig]) -> None:
-    """Raise MissingInputs naming every configured local path that does not exist."""
-    missing = [
-        f"{src.name}: {p}"
-        for src in sources
-        for p in src.paths
-        if "://" not in str(p) and not os.path.lexists(p)
-    ]
-    if missing:
-        raise MissingInputs("input paths that do not exist:\n  " + "\n  ".join(missing))
+def missing_inputs(sources: Sequence[SourceConfig]) -> dict[str, list[str]]:
+    """The configured local paths that do not exist, by source."""
+    out: dict[str, list[str]] = {}
+    for src in sources:
+        gone = [str(p) for p in src.paths if "://" not in str(p) and not os.path.lexists(p)]
+        if gone:
+            out[src.name] = gone
+    return out
+
+
+def check_inputs(sources: Sequence[SourceConfig]) -> dict[str, list[str]]:
+    """The sources with a path that does not exist, which the night leaves unread.
+
+    One source's typo must not cost the others their night: such a source is not read at
+    all (part of its paths would replace its partition with part of its data), and the
+    publish holds it back, which keeps what it published and turns the run red. When no
+    source is left to read, MissingInputs names every such path and nothing starts.
+    """
+    missing = missing_inputs(sources)
+    if missing and len(missing) == len(sources):
+        raise MissingInputs(
+            "input paths that do not exist:\n  "
+            + "\n  ".join(f"{name}: {p}" for name, paths in missing.items() for p in paths)
+        )
+    return missing
 
 
 def seed_host(url: str) -> str:

@@ -40,6 +40,8 @@ def test_sources_file_paths_are_relative_to_the_file(tmp_path: Path) -> None:
         ("sources:\n  - {name: a, type: html, path: x}\nextract: {timeout_s: -1}", "timeout_s"),
         ("sources:\n  - {name: a, type: html, path: x, colour: red}", "colour"),
         ("sources:\n  - {name: a, type: csv, path: x, delimiter: '\"'}", "sources.0.delimiter"),
+        ("sources:\n  - {name: a, type: html, paths: [x, 3]}", "sources.0.paths.1"),
+        ("sources:\n  - {name: a, type: html, path: [x, {y: 1}]}", "sources.0.paths.1"),
         ("- just a list", "mapping"),
         ("sources: [", "not valid YAML"),
     ],
@@ -49,6 +51,12 @@ def test_invalid_config_says_where(tmp_path: Path, yaml_text: str, expected: str
     f.write_text(yaml_text)
     with pytest.raises(ConfigError, match=expected):
         load_config(f)
+
+
+def test_a_list_under_path_means_paths(tmp_path: Path) -> None:
+    f = tmp_path / "sources.yaml"
+    f.write_text("sources:\n  - {name: a, type: html, path: [one, two/]}\n")
+    assert load_config(f).sources[0].paths == (tmp_path / "one", tmp_path / "two")
 
 
 def test_source_names_from_paths() -> None:

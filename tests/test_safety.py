@@ -113,6 +113,56 @@ def test_a_typo_or_an_emptied_folder_never_replaces_a_published_night(tmp_path: 
     assert not any(k.startswith("articles/") for k in _data(lake))
 
 
+def test_a_typo_in_one_sources_path_holds_it_back_and_the_others_publish(
+    tmp_path: Path,
+) -> None:
+    a, b, c = (_pages(tmp_path / x, 3, x) for x in "abc")
+    lake = tmp_path / "lake"
+    sources = tmp_path / "sources.yaml"
+
+    def write_sources(beta: list[Path], gamma: Path) -> None:
+        srcs = [
+            {"name": "alpha", "type": "html", "path": str(a)},
+            {"name": "beta", "type": "html", "path": [str(p) for p in beta]},
+            {"name": "gamma", "type": "html", "path": str(gamma)},
+        ]
+        cfg = {"lake": str(lake), "validate": {"min_words": 20}, "sources": srcs}
+        sources.write_text(yaml.safe_dump(cfg))
+
+    # A first night in which gamma's path is mistyped: held back although it has nothing
+    # published to keep (a green first night would hide the typo), the others publish.
+    write_sources([b], tmp_path / "cc")
+    first = _cli("ingest", "--config", str(sources), "--date", str(DAY), "--json")
+    assert first.returncode == 1, first.stderr
+    out = yaml.safe_load(first.stdout)
+    assert out["status"] == "partial"
+    assert list(out["held_back"]) == ["gamma"]
+    assert f"input paths that do not exist: {tmp_path / 'cc'}" in out["held_back"]["gamma"]
+    assert {n: v["written"] for n, v in out["by_source"].items() if v["written"]} == {
+        "alpha": 3,
+        "beta": 3,
+    }
+
+    # The path fixed: a full night. Then beta's second path is mistyped: none of beta is read
+    # (its first path alone would replace its partition with part of its data) and what it
+    # published is kept byte for byte, while alpha and gamma publish their new pages.
+    write_sources([b], c)
+    assert _cli("ingest", "--config", str(sources), "--date", str(DAY)).returncode == 0
+    beta_before = {k: v for k, v in _data(lake).items() if "source=beta" in k}
+    assert beta_before
+    _pages(a, 5, "a")
+    _pages(b, 5, "b")
+    write_sources([b, tmp_path / "b2"], c)
+    typo = _cli("ingest", "--config", str(sources), "--date", str(DAY), "--json")
+    assert typo.returncode == 1, typo.stderr
+    out = yaml.safe_load(typo.stdout)
+    assert list(out["held_back"]) == ["beta"]
+    assert "published partition of 2026-11-20 (3 rows) was kept" in out["held_back"]["beta"]
+    assert out["by_source"]["beta"]["inputs"] == 0
+    assert out["by_source"]["alpha"]["written"] == 5
+    assert {k: v for k, v in _data(lake).items() if "source=beta" in k} == beta_before
+
+
 def test_an_empty_source_beside_healthy_ones_is_held_back_and_the_rest_publishes(
     tmp_path: Path,
 ) -> None:

@@ -221,6 +221,55 @@ def test_critical_expectation_fails_the_publish_task_without_retry(
     assert data["status"] == "failed" and data["critical_failures"][0].startswith("german_only")
 
 
+def test_a_mistyped_source_path_is_held_back_and_the_night_publishes_the_rest(
+    airflow_db: Path, tmp_path: Path
+) -> None:
+    """One source's path does not exist: plan leaves it out, the others publish, and `verdict`
+    turns the run red naming the path (a failed `plan` would have cost every source the night)."""
+    import yaml
+    from airflow.dag_processing.dagbag import DagBag
+
+    sources = tmp_path / "sources.yaml"
+    lake = tmp_path / "lake"
+    cfg = {
+        "lake": str(lake),
+        "sources": [
+            {"name": "harbor", "type": "html", "path": str(EXAMPLES / "html" / "harborledger")},
+            {"name": "valley", "type": "html", "path": str(tmp_path / "valleycourrier")},
+        ],
+    }
+    sources.write_text(yaml.safe_dump(cfg))
+    os.environ["BROADSHEET_LAKE"] = str(lake)
+    try:
+        nightly = DagBag(dag_folder=str(DAGS)).get_dag("broadsheet_nightly")
+        run = nightly.test(
+            logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC),
+            run_conf={"sources_file": str(sources)},
+        )
+    finally:
+        os.environ.pop("BROADSHEET_LAKE", None)
+    assert run.state == "failed"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["plan"] == states["publish"] == "success"
+    assert states["verdict"] == "failed"
+    con = duckdb.connect()
+    try:
+        written = con.execute(
+            "SELECT source, count(*) FROM read_parquet(?, hive_partitioning = true) GROUP BY 1",
+            [str(lake / "articles" / "**" / "*.parquet")],
+        ).fetchall()
+        [(status, held)] = con.execute(
+            "SELECT status, warnings FROM read_parquet(?)",
+            [str(lake / "runs" / "**" / "*.parquet")],
+        ).fetchall()
+    finally:
+        con.close()
+    assert [name for name, n in written] == ["harbor"] and written[0][1] > 0
+    assert status == "partial"
+    why = f"input paths that do not exist: {tmp_path / 'valleycourrier'}; nothing of it was read"
+    assert held == [f"held back valley: {why}"]
+
+
 @pytest.mark.parametrize("after_begin", ["edit the sources file", "tamper with the snapshot"])
 def test_every_task_reads_the_configuration_begin_recorded(
     airflow_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after_begin: str
