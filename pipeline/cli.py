@@ -272,9 +272,10 @@ class _Planned:
 
 def _dry_run(cfg: Config, only: list[str] | None, day: date, as_json: bool, err: Any) -> int:
     """Plan the night with the real run's planner (`plan_shards`), reading no input and leaving
-    the lake alone; inputs that do not exist exit 2, as the real run does."""
+    the lake alone. It exits as the real run would: 2 when no source could be read, 1 when
+    some would be held back (input paths that do not exist, an entry that does not validate)."""
     from pipeline.config import ConfigError
-    from pipeline.shards import is_web, plan_shards, select_sources
+    from pipeline.shards import is_web, missing_inputs, plan_shards, select_sources
 
     try:
         selected = select_sources(cfg, only)
@@ -285,6 +286,12 @@ def _dry_run(cfg: Config, only: list[str] | None, day: date, as_json: bool, err:
     except (ValueError, OSError) as e:
         err.print(f"[red]error:[/red] {e}")
         return EXIT_FAILED
+    held = {
+        n: "input paths that do not exist: " + ", ".join(p)
+        for n, p in missing_inputs(selected).items()
+    }
+    if not only:
+        held.update(cfg.rejected_sources)
     sources = {s.name: _Planned(s.type, is_web(s)) for s in selected}
     plan = []
     for shard in shards:
@@ -302,10 +309,13 @@ def _dry_run(cfg: Config, only: list[str] | None, day: date, as_json: bool, err:
     if as_json:
         head = {"ingest_date": day.isoformat(), "lake": cfg.lake, "dry_run": True}
         by_source = {name: asdict(r) for name, r in sources.items()}
-        print(json.dumps({**head, "sources": by_source, "shards": plan}, indent=2))
-        return EXIT_OK
-    _print_plan(sources, shards, day, cfg.lake)
-    return EXIT_OK
+        out = {**head, "sources": by_source, "shards": plan, "held_back": held}
+        print(json.dumps(out, indent=2))
+    else:
+        _print_plan(sources, shards, day, cfg.lake)
+    for name, why in held.items():
+        err.print(f"[red]would be held back[/red] {name}: {why}")
+    return EXIT_FAILED if held else EXIT_OK
 
 
 def _input_bytes(location: str, web: bool) -> int | None:

@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -399,6 +400,9 @@ class Config(_Strict):
     # A source that read nothing tonight may replace a night it published before with nothing.
     # Off by default: an empty source is far more often a moved folder or a typo than news.
     allow_empty: bool = False
+    # Set by build_config, never by the file: sources whose own entry does not validate, by
+    # name, with why. The others run; a run over all of them holds these back (red).
+    rejected_sources: dict[str, str] = {}
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -414,7 +418,10 @@ class Config(_Strict):
     def snapshot(self) -> bytes:
         """The effective configuration as canonical JSON (paths resolved): what a run records
         at its start and `fingerprint` hashes."""
-        blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        data = self.model_dump(mode="json", by_alias=True)
+        if not data["rejected_sources"]:  # the fingerprint of a file with none stays as it was
+            del data["rejected_sources"]
+        blob = json.dumps(data, sort_keys=True)
         return blob.encode()
 
     def fingerprint(self) -> str:
@@ -473,13 +480,14 @@ def build_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
     if not isinstance(data, dict):
         raise ConfigError("the sources file must be a mapping with a 'sources' list")
     data = dict(data)
+    # An empty path would resolve to the sources file's own folder: never read, whatever else.
+    empty: dict[int, str] = {}
     for i, raw in enumerate(data.get("sources") or []):
         if isinstance(raw, dict):
             given = raw.get("paths", raw.get("path", ...))
             entries = given if isinstance(given, list) else [given]
             if given is not ... and any(p is None or str(p).strip() == "" for p in entries):
-                name = raw.get("name", f"#{i + 1}")
-                raise ConfigError(f"invalid configuration:\n  source {name}: an empty path")
+                empty[i] = f"source {raw.get('name', f'#{i + 1}')}: an empty path"
     if base_dir is not None:
         sources = []
         for raw in data.get("sources") or []:
@@ -503,10 +511,48 @@ def build_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
         for raw in data.get("sources") or []:
             if isinstance(raw, dict) and "path" in raw and "paths" not in raw:
                 raw["paths"] = _as_list(raw.pop("path"))
+    if "rejected_sources" in data:
+        raise ConfigError("invalid configuration:\n  rejected_sources: not a setting")
+    data["rejected_sources"] = _reject_invalid_sources(data, empty)
+    if empty and not data["rejected_sources"]:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(empty.values()))
     try:
         return Config.model_validate(data)
     except ValidationError as e:
         raise ConfigError("invalid configuration:\n" + _format_errors(e)) from None
+
+
+_ONE_SOURCE: TypeAdapter[Any] = TypeAdapter(list[SourceConfig])
+
+
+def _reject_invalid_sources(data: dict[str, Any], invalid: dict[int, str]) -> dict[str, str]:
+    """Take the entries that do not validate on their own out of `data["sources"]`, while one
+    that does is left: a typo in one source's entry must not cost the others their night.
+    With none left, nothing is taken, and validation names every error as it always did."""
+    raw = data.get("sources")
+    if not isinstance(raw, list):
+        return {}
+    kept: list[Any] = []
+    rejected: dict[str, str] = {}
+    for i, entry in enumerate(raw):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        key = name if isinstance(name, str) and SOURCE_NAME.match(name) else f"#{i + 1}"
+        where = f"sources.{i}"  # each error's place, as the whole file's validation says it
+        if i in invalid:
+            rejected[key] = f"invalid configuration: {where}.paths: an empty path"
+            continue
+        try:
+            _ONE_SOURCE.validate_python([entry])
+        except ValidationError as e:
+            lines = [where + ln.strip()[1:] for ln in _format_errors(e).splitlines()]
+            rejected[key] = "invalid configuration: " + "; ".join(lines)
+            continue
+        kept.append(entry)
+    names = [e.get("name") for e in kept if isinstance(e, dict)]
+    if not kept or len(rejected) + len(kept) != len(raw) or set(rejected) & set(names):
+        return {}  # nothing left, or names shared: validation reports it all as before
+    data["sources"] = kept
+    return rejected
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -256,6 +256,7 @@ def publish_run(
             publishing = [s for s in sources if s not in held]
             if not publishing:
                 raise LakeError("nothing published: " + "; ".join(held.values()))
+            held.update(_rejected_sources(cfg, sources))
             t = time.perf_counter()
             _check_staged(stage, summary)
             if not summary.reconciles():  # a bug, never bad input: refuse to publish it
@@ -346,6 +347,14 @@ def _refuse_overlap(lake: Lake, run: RunInfo, sources: Sequence[str]) -> None:
                 f"{other['finished_at']:%H:%M:%S} UTC while this run ({run.run_id}) was in "
                 "progress; nothing published. Re-run if this run's rows should replace them."
             )
+
+
+def _rejected_sources(cfg: Config, sources: Sequence[str]) -> dict[str, str]:
+    """Sources whose own entry did not validate (`Config.rejected_sources`), on a run over all
+    the others: held back, so that the night, published for the rest, is red and says why."""
+    if set(sources) != {s.name for s in cfg.sources}:
+        return {}  # a run of some sources (--source): the others are not its business
+    return {name: f"{why}; not read" for name, why in cfg.rejected_sources.items()}
 
 
 def _empty_sources(

@@ -298,6 +298,9 @@ def select_sources(cfg: Config, names: Sequence[str] | None) -> tuple[SourceConf
     if not names:
         return cfg.sources
     known = {s.name: s for s in cfg.sources}
+    invalid = [f"{n}: {cfg.rejected_sources[n]}" for n in names if n in cfg.rejected_sources]
+    if invalid:
+        raise ConfigError("\n".join(invalid))
     missing = [n for n in names if n not in known]
     if missing:
         raise ConfigError(f"unknown source(s): {', '.join(missing)}; known: {', '.join(known)}")

@@ -296,6 +296,51 @@ def test_dry_run_exits_as_the_run_does_for_missing_inputs(
     assert not (tmp_path / "lake").exists()
 
 
+def test_a_mistyped_source_holds_back_that_source_alone_in_the_dry_run_and_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing path in one source, an invalid entry in another: the dry run says both would
+    be held back (exit 1, as the run), and the run publishes the good source and holds back
+    the others, naming why."""
+    good = tmp_path / "in"
+    good.mkdir()
+    words = " ".join(f"word{i}" for i in range(80))
+    (good / "a.html").write_text(f"<html><body><article><p>{words}.</p></article></body></html>")
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text(
+        "validate: {min_words: 20, batch_checks: false}\n"
+        "sources:\n"
+        f"  - {{name: good, type: html, path: {good}}}\n"
+        "  - {name: gone, type: html, path: no-such-folder}\n"
+        "  - {name: zoned, type: html, path: in, timezone: Europe/Berln}\n"
+    )
+    argv = [
+        "ingest",
+        "--config",
+        str(cfg),
+        "--lake",
+        str(tmp_path / "lake"),
+        "--date",
+        "2026-11-20",
+    ]
+    assert main([*argv, "--dry-run", "--json"]) == 1
+    out = capsys.readouterr()
+    held = json.loads(out.out)["held_back"]
+    assert held == {
+        "gone": f"input paths that do not exist: {tmp_path / 'no-such-folder'}",
+        "zoned": "invalid configuration: sources.2.timezone: unknown time zone 'Europe/Berln'",
+    }
+    assert not (tmp_path / "lake").exists()
+    assert main([*argv, "--json", "--no-progress"]) == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["status"] == "partial" and summary["written"] == 1
+    assert sorted(summary["held_back"]) == ["gone", "zoned"]
+    assert summary["held_back"]["zoned"].endswith("unknown time zone 'Europe/Berln'; not read")
+    # Asked for by name, the invalid source is a usage error that says why.
+    assert main([*argv, "--source", "zoned", "--no-progress"]) == 2
+    assert "zoned: invalid configuration: sources.2.timezone" in capsys.readouterr().err
+
+
 READERS_NOT_NEEDED = ("httpx", "warcio", "fastwarc", "trafilatura", "pyarrow", "pipeline.normalize")
 
 

@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError, CsvSource, JsonlSource, load_config, source_name_for
+from pipeline.config import (
+    ConfigError,
+    CsvSource,
+    JsonlSource,
+    config_from_snapshot,
+    load_config,
+    source_name_for,
+)
 
 
 def test_sources_file_paths_are_relative_to_the_file(tmp_path: Path) -> None:
@@ -42,6 +49,8 @@ def test_sources_file_paths_are_relative_to_the_file(tmp_path: Path) -> None:
         ("sources:\n  - {name: a, type: csv, path: x, delimiter: '\"'}", "sources.0.delimiter"),
         ("sources:\n  - {name: a, type: html, paths: [x, 3]}", "sources.0.paths.1"),
         ("sources:\n  - {name: a, type: html, path: [x, {y: 1}]}", "sources.0.paths.1"),
+        ("sources:\n  - {name: a, type: html, path: ''}", "source a: an empty path"),
+        ("sources:\n  - {name: a, type: html, paths: [x, null]}", "source a: an empty path"),
         ("- just a list", "mapping"),
         ("sources: [", "not valid YAML"),
     ],
@@ -57,6 +66,42 @@ def test_a_list_under_path_means_paths(tmp_path: Path) -> None:
     f = tmp_path / "sources.yaml"
     f.write_text("sources:\n  - {name: a, type: html, path: [one, two/]}\n")
     assert load_config(f).sources[0].paths == (tmp_path / "one", tmp_path / "two")
+
+
+def test_an_entry_that_does_not_validate_is_set_aside_while_another_does(
+    tmp_path: Path,
+) -> None:
+    f = tmp_path / "s.yaml"
+    f.write_text(
+        "sources:\n"
+        "  - {name: a, type: html, path: x}\n"
+        "  - {name: b, type: htlm, path: y}\n"
+        "  - {name: Bad Name, type: html, path: z}\n"
+        "  - {name: d, type: html, path: z, colour: red}\n"
+    )
+    cfg = load_config(f)
+    assert [s.name for s in cfg.sources] == ["a"]
+    assert list(cfg.rejected_sources) == ["b", "#3", "d"]
+    assert cfg.rejected_sources["b"].startswith("invalid configuration: sources.1: Input tag")
+    assert "sources.3.colour: Extra inputs are not permitted" in cfg.rejected_sources["d"]
+    # An empty path would read the sources file's own folder: that entry alone is set aside.
+    f.write_text(
+        "sources:\n  - {name: a, type: html, path: x}\n  - {name: e, type: html, path: ''}\n"
+    )
+    assert load_config(f).rejected_sources == {
+        "e": "invalid configuration: sources.1.paths: an empty path"
+    }
+    # Recorded in the snapshot the DAG's tasks read back.
+    assert config_from_snapshot(cfg.snapshot(), cfg.fingerprint()) == cfg
+    # A name shared with a valid entry, or nothing valid left: the whole file is refused.
+    f.write_text(
+        "sources:\n  - {name: a, type: html, path: x}\n  - {name: a, type: html, path: x, t: 1}\n"
+    )
+    with pytest.raises(ConfigError, match="sources.1.t"):
+        load_config(f)
+    f.write_text("sources:\n  - {name: a, type: html, path: x}\nrejected_sources: {a: no}\n")
+    with pytest.raises(ConfigError, match="rejected_sources: not a setting"):
+        load_config(f)
 
 
 def test_source_names_from_paths() -> None:

@@ -224,8 +224,9 @@ def test_critical_expectation_fails_the_publish_task_without_retry(
 def test_a_mistyped_source_path_is_held_back_and_the_night_publishes_the_rest(
     airflow_db: Path, tmp_path: Path
 ) -> None:
-    """One source's path does not exist: plan leaves it out, the others publish, and `verdict`
-    turns the run red naming the path (a failed `plan` would have cost every source the night)."""
+    """One source's path does not exist, another's entry does not validate: plan leaves them
+    out, the others publish, and `verdict` turns the run red naming why (a failed `begin` or
+    `plan` would have cost every source the night)."""
     import yaml
     from airflow.dag_processing.dagbag import DagBag
 
@@ -236,6 +237,7 @@ def test_a_mistyped_source_path_is_held_back_and_the_night_publishes_the_rest(
         "sources": [
             {"name": "harbor", "type": "html", "path": str(EXAMPLES / "html" / "harborledger")},
             {"name": "valley", "type": "html", "path": str(tmp_path / "valleycourrier")},
+            {"name": "zoned", "type": "html", "path": str(EXAMPLES), "timezone": "Europe/Berln"},
         ],
     }
     sources.write_text(yaml.safe_dump(cfg))
@@ -267,7 +269,8 @@ def test_a_mistyped_source_path_is_held_back_and_the_night_publishes_the_rest(
     assert [name for name, n in written] == ["harbor"] and written[0][1] > 0
     assert status == "partial"
     why = f"input paths that do not exist: {tmp_path / 'valleycourrier'}; nothing of it was read"
-    assert held == [f"held back valley: {why}"]
+    bad = "invalid configuration: sources.2.timezone: unknown time zone 'Europe/Berln'; not read"
+    assert held == [f"held back valley: {why}", f"held back zoned: {bad}"]
 
 
 @pytest.mark.parametrize("after_begin", ["edit the sources file", "tamper with the snapshot"])
