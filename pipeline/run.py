@@ -52,8 +52,9 @@ log = logging.getLogger(__name__)
 
 
 def _pool_for(cfg: Config) -> pool.WorkerPool | None:
-    """The process's worker pool, or None to run documents here (one worker)."""
-    return pool.shared(cfg.workers, IN_FLIGHT_PER_WORKER) if cfg.workers > 1 else None
+    """The process's worker pool, even for one worker: a page that kills or hangs the chain
+    must take a worker down, not the run. None (`workers: 0`) runs documents here."""
+    return pool.shared(cfg.workers, IN_FLIGHT_PER_WORKER) if cfg.workers > 0 else None
 
 
 def process_shard(
