@@ -25,7 +25,7 @@ from pipeline.document import (
     STAGES,
     DocWork,
     outcomes,
-    process_doc,
+    process_one,
     start_pool,
 )
 from pipeline.filters import filter_input
@@ -147,7 +147,7 @@ def process_shard(
                 # Settled here, in input order: the earlier input with its key is done.
                 dup = KnownInputs.resolve(outcome, run.run_id, run.started_at)
                 if dup is None:  # that input became no record: extract this one after all
-                    outcome, secs = process_doc(outcome.doc, work)
+                    outcome, secs = process_one(outcome.doc, work, workers)
                 else:
                     result.counts(dup.article.source).duplicates += 1
                     writer.add_duplicate(dup)

@@ -62,14 +62,16 @@ def _story(i: int, marker: str = "") -> str:
 def test_a_default_night_quarantines_pages_that_crash_or_hang_and_writes_the_rest(
     tmp_path: Path,
 ) -> None:
-    """The CLI with the default config: a page that segfaults the parser and one that hangs it
-    in C code are quarantined with their reason; the other pages are written and the counts
-    reconcile. Run in the parent, either page would kill or hang the whole night."""
+    """The CLI with the default config: a page that segfaults the parser (and its copy,
+    extracted after all once the first became no record) and one that hangs it in C code are
+    quarantined with their reason; the other pages are written and the counts reconcile.
+    Run in the parent, either page would kill or hang the whole night."""
     pages = tmp_path / "in"
     pages.mkdir()
     for i in range(4):
         (pages / f"good-{i}.html").write_text(_story(i))
-    (pages / "crash.html").write_text(_story(10, SEGFAULT))
+    (pages / "crash-1.html").write_text(_story(10, SEGFAULT))
+    (pages / "crash-2.html").write_text(_story(10, SEGFAULT))  # same bytes: a known input
     (pages / "hang.html").write_text(_story(11, HANG))
     site = tmp_path / "site"
     site.mkdir()
@@ -93,9 +95,9 @@ def test_a_default_night_quarantines_pages_that_crash_or_hang_and_writes_the_res
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout)
     assert summary["workers"] == 1
-    assert (summary["status"], summary["inputs"], summary["written"]) == ("published", 6, 4)
-    assert (summary["quarantined"], summary["duplicates"], summary["skipped"]) == (2, 0, 0)
-    assert summary["by_reason"] == {"extractor_error": 1, "timeout": 1}
+    assert (summary["status"], summary["inputs"], summary["written"]) == ("published", 7, 4)
+    assert (summary["quarantined"], summary["duplicates"], summary["skipped"]) == (3, 0, 0)
+    assert summary["by_reason"] == {"extractor_error": 2, "timeout": 1}
 
     con = duckdb.connect()
     lake = tmp_path / "lake"
@@ -105,10 +107,12 @@ def test_a_default_night_quarantines_pages_that_crash_or_hang_and_writes_the_res
     ).fetchall()
     held = {Path(ref).name: (stage, reason, message) for ref, stage, reason, message in rows}
     assert {name: h[:2] for name, h in held.items()} == {
-        "crash.html": ("extract", "extractor_error"),
+        "crash-1.html": ("extract", "extractor_error"),
+        "crash-2.html": ("extract", "extractor_error"),
         "hang.html": ("extract", "timeout"),
     }
-    assert "worker process died" in held["crash.html"][2]
+    assert "worker process died" in held["crash-1.html"][2]
+    assert "worker process died" in held["crash-2.html"][2]
     assert "hung on this document for over 6s; killed" in held["hang.html"][2]
     written = con.execute(
         "SELECT input_ref FROM read_parquet(?)", [str(lake / "articles" / "**" / "*.parquet")]
