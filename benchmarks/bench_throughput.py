@@ -14,10 +14,12 @@
      for reading;
    - `run_ingest` on the same WARC (read -> extract -> normalize -> signals -> validate ->
      dedup -> Parquet -> near-duplicates -> Great Expectations gate -> publish -> catalog ->
-     report) with `--workers 1` and with `--workers` = cores.
+     report) in one process (`workers: 0`, the chain in the run's own process; `workers: 1`
+     is one isolated worker since the default became that) and with `--workers` = cores.
    Reported: documents/s, the ratio to the baseline, the scaling efficiency (rate at N workers
-   / (N x rate at 1 worker)), peak RSS of the process tree, and each stage's share of the run
-   (from the run's own timings; `--profile` adds a cProfile of the 1-worker run, by stage).
+   / (N x rate in one process)), peak RSS of the process tree, and each stage's share of the
+   run (from the run's own timings; `--profile` adds a cProfile of the one-process run, by
+   stage: cProfile sees no worker).
    With `--repeat`, both ratios also paired by round (each round's ratio, then their median):
    rows minutes apart share the machine's state, so a round another job slowed moves less.
 2. Scale (`--scale`): light generated pages (the corpus's expected texts, words shuffled, in a
@@ -28,6 +30,8 @@
 3. Modes (`--modes accurate fast`): the throughput rows are measured for each
    `extract.mode`, and each mode's rate gives the projected hours of a 370,000-article night
    (one CC-NEWS day) at 2 and at 16 cores (16 cores assume the 2-worker scaling efficiency).
+   `--workers 1` measures one isolated worker against the one-process row: what isolation
+   costs.
 4. Re-crawl (`--recrawl 0.8`): a first night of `--docs` documents, then a second night that
    re-crawls that share of the first night's pages (same URLs, same bytes) and finds the rest
    new, each `run_ingest` in one fresh process per mode; the second night once as configured
@@ -87,6 +91,20 @@ PARENT = (
 # Great Expectations gate, and the publish with its catalog refresh. Not the cross-shard and
 # cross-night deduplication or the near-duplicate clustering, reported on their own.
 WRITE_GATE_CATALOG = ("dedup_write", "finalize", "validate_batch", "publish")
+
+
+# The reference row: the document chain in the run's own process (`workers: 1` is one isolated
+# worker, with a pipe between it and the run).
+ONE_PROCESS = 0
+
+
+def _label(workers: int) -> str:
+    return "--workers 0 (one process)" if workers == 0 else f"--workers {workers}"
+
+
+def _procs(workers: int) -> int:
+    """Processes running the chain: the run's own for `workers: 0`."""
+    return max(1, workers)
 
 
 # One CC-NEWS day: the night the projections are for.
@@ -305,7 +323,7 @@ def shares(timings: dict[str, float], seconds: float, workers: int) -> dict[str,
 
 def project(one: float, top: dict[str, Any]) -> dict[str, float]:
     """Hours for a 370,000-article night: at 2 cores the measured rate of `--workers 2`; at
-    16 the 1-worker rate times 16 at the measured 2-worker scaling efficiency."""
+    16 the one-process rate times 16 at the measured 2-worker scaling efficiency."""
     eff = top["scaling_efficiency"]
     return {
         "cores_2": round(NIGHT_ARTICLES / top["docs_per_s"] / 3600, 2),
@@ -354,7 +372,7 @@ def main() -> None:
             # Rounds of every row, one after the other: the machine's drift over a long run
             # falls on all rows alike, and each row reports its median round.
             specs = [("baseline", 0)] + [
-                (m, w) for m in args.modes for w in sorted({1, args.workers})
+                (m, w) for m in args.modes for w in sorted({ONE_PROCESS, args.workers})
             ]
             rounds: dict[tuple[str, int], list[dict[str, Any]]] = {k: [] for k in specs}
             for _ in range(args.repeat):
@@ -368,7 +386,7 @@ def main() -> None:
             projections: dict[str, dict[str, float]] = {}
             for mode in args.modes:
                 mine = []
-                for w in sorted({1, args.workers}):
+                for w in sorted({ONE_PROCESS, args.workers}):
                     r = median_round(rounds[(mode, w)])
                     r["docs_per_s"] = r["docs"] / r["seconds"]
                     r["ratio_to_baseline"] = r["docs_per_s"] / base["docs_per_s"]
@@ -381,16 +399,16 @@ def main() -> None:
                     )
                     r["per_doc_ms"] = 1000 * per_doc / r["docs"]
                     r["per_doc_ratio"] = base["seconds"] / base["docs"] / (per_doc / r["docs"])
-                    what = f"broadsheet ingest {mode}, --workers {w}"
+                    what = f"broadsheet ingest {mode}, {_label(w)}"
                     mine.append(dict(what=what, workers=w, mode=mode, **r))
                 one = mine[0]["docs_per_s"]
                 for r in mine:
-                    r["scaling_efficiency"] = r["docs_per_s"] / (r["workers"] * one)
+                    r["scaling_efficiency"] = r["docs_per_s"] / (_procs(r["workers"]) * one)
                     # Paired by round (rows measured minutes apart share the machine's state):
                     # the median of each round's ratio, robust to a round another job slowed.
                     r["ratio_paired"] = _paired(base["seconds_rounds"], r["seconds_rounds"], 1)
                     r["scaling_paired"] = _paired(
-                        mine[0]["seconds_rounds"], r["seconds_rounds"], r["workers"]
+                        mine[0]["seconds_rounds"], r["seconds_rounds"], _procs(r["workers"])
                     )
                 projections[mode] = project(one, mine[-1])
                 rows += mine
@@ -400,8 +418,9 @@ def main() -> None:
                 # A separate, smaller run: cProfile slows the code it watches.
                 small = Path(tmp) / "profile.warc.gz"
                 write_warc(small, corpus_docs(args.corpus, min(args.docs, 500)))
-                prof = str(Path(tmp) / "w1.prof")
-                r = measure(script, ["ingest", str(small), "1", args.modes[0], prof])
+                prof = str(Path(tmp) / "w0.prof")
+                cmd = ["ingest", str(small), str(ONE_PROCESS), args.modes[0], prof]
+                r = measure(script, cmd)
                 result["profile"] = {"documents": r["docs"], **profile_shares(prof, r["seconds"])}
         if args.recrawl > 0:
             night1 = Path(tmp) / "night1.warc.gz"
@@ -459,12 +478,12 @@ def print_table(result: dict[str, Any]) -> None:
             f"\n{t['documents']} corpus documents ({t['warc_mb']} MB WARC), {result['cpus']} cores"
         )
         print(
-            f"{'run':<38}{'s':>8}{'docs/s':>8}{'x base':>8}{'scaling':>9}{'RSS MB':>8}{'PSS MB':>8}"
+            f"{'run':<56}{'s':>8}{'docs/s':>8}{'x base':>8}{'scaling':>9}{'RSS MB':>8}{'PSS MB':>8}"
             f"{'per-doc':>8}"
         )
         for r in t["rows"]:
             print(
-                f"{r['what']:<38}{r['seconds']:8.1f}{r['docs_per_s']:8.1f}"
+                f"{r['what']:<56}{r['seconds']:8.1f}{r['docs_per_s']:8.1f}"
                 f"{r.get('ratio_to_baseline', 1.0):8.2f}"
                 f"{r.get('scaling_efficiency', float('nan')):9.2f}{r['peak_rss_mb']:8.0f}"
                 f"{r.get('peak_pss_mb', float('nan')):8.0f}"
@@ -472,11 +491,11 @@ def print_table(result: dict[str, Any]) -> None:
             )
         for r in t["rows"][1:]:
             top = ", ".join(f"{k} {v:.1%}" for k, v in r["stage_share"].items() if v >= 0.001)
-            print(f"  stage share, {r.get('mode', 'accurate')} --workers {r['workers']}: {top}")
+            print(f"  stage share, {r.get('mode', 'accurate')} {_label(r['workers'])}: {top}")
         for r in t["rows"][1:]:
             if "cpu_s" in r:
                 # Where a night's CPU went: with as many workers as cores, the parent's and the
-                # helper's CPU is taken from the workers; with one worker, a core was idle for it.
+                # helper's CPU is taken from the workers; in one process, a core was idle for it.
                 c = r["cpu_s"]
                 busy = (c["parent"] + c["children"]) / (r["seconds"] * (result["cpus"] or 1))
                 print(
@@ -517,7 +536,8 @@ def print_table(result: dict[str, Any]) -> None:
     if "profile" in result:
         p = dict(result["profile"])
         print(
-            f"\ncProfile of a --workers 1 run on {p.pop('documents')} documents, share of the run:"
+            f"\ncProfile of a {_label(ONE_PROCESS)} run on {p.pop('documents')} documents,"
+            " share of the run:"
         )
         for k, v in p.items():
             print(f"  {k:<44}{v:7.1%}")

@@ -10,7 +10,8 @@ a duplicate), then measures, each in a fresh process so peak memory is its own:
 - read: `pipeline.sources.warc.read` over the whole file, against a bare warcio loop that reads
   every response body (the floor for any warcio-based reader);
 - ingest: `run_ingest` on the file (read -> extract -> normalize -> validate -> dedup -> Parquet),
-  against bare `trafilatura.extract(html, with_metadata=True)` on the same bodies, one process.
+  in one process (`--workers 0`) and with `--workers`, against bare
+  `trafilatura.extract(html, with_metadata=True)` on the same bodies, one process.
 
 Peak memory is the peak of the summed RSS of the measured process and all its children (the
 worker pool), sampled every 50 ms. Memory that does not grow with the file is the claim to check:
@@ -173,7 +174,8 @@ def main() -> None:
             r = measure("baseline", files[mb])
             r["file_mb"] = mb
             rows.append(r)
-            for w in sorted({1, args.workers}):
+            # 0: the chain in the run's own process, the one-process row (1 is one worker).
+            for w in sorted({0, args.workers}):
                 r = measure("ingest", files[mb], w)
                 r["file_mb"] = mb
                 rows.append(r)
@@ -186,7 +188,7 @@ def main() -> None:
         )
 
     print(
-        f"\n{'measurement':<34}{'file MB':>8}{'records/s':>11}{'docs/s':>9}{'ratio':>7}"
+        f"\n{'measurement':<46}{'file MB':>8}{'records/s':>11}{'docs/s':>9}{'ratio':>7}"
         f"{'peak RSS MB':>13}"
     )
     for r in rows:
@@ -196,10 +198,11 @@ def main() -> None:
             "read_bare": "bare warcio loop",
             "read": "broadsheet WARC reader",
             "baseline": "bare trafilatura.extract",
-            "ingest": f"broadsheet ingest --workers {r['workers']}",
+            "ingest": f"broadsheet ingest --workers {r['workers']}"
+            + (" (one process)" if r["workers"] == 0 else ""),
         }[r["kind"]]
         print(
-            f"{label:<34}{r['file_mb']:>8}{r['records_per_s']:>11}{r['docs_per_s']:>9}"
+            f"{label:<46}{r['file_mb']:>8}{r['records_per_s']:>11}{r['docs_per_s']:>9}"
             f"{r['ratio']:>7}{r['peak_rss_mb']:>13}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,21 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {value!r}") from None
 
 
+def _workers(value: str) -> int:
+    """--workers: checked here, as the sources file's `workers` is (a flag is not re-validated
+    with the file, and a negative count would quietly run the chain unisolated)."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 256:
+        raise argparse.ArgumentTypeError(f"not a worker count from 0 to 256: {value!r}")
+    return n
+
+
+WORKERS_HELP = "worker processes for extraction (default 1; 0: in this process, not isolated)"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="broadsheet",
@@ -58,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="with PATHs: the source name; with --config: run only these sources",
     )
-    ing.add_argument("--workers", type=int, help="processes for extraction (default 1)")
+    ing.add_argument("--workers", type=_workers, help=WORKERS_HELP)
     ing.add_argument("--json", action="store_true", help="print the run summary as JSON")
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
     ing.add_argument(
@@ -86,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     rq.add_argument("--date", type=_date, required=True, help="ingest date YYYY-MM-DD")
     rq.add_argument("--source", action="append", dest="sources", metavar="NAME")
     rq.add_argument("--reason", action="append", dest="reasons", metavar="REASON")
-    rq.add_argument("--workers", type=int, help="processes for extraction")
+    rq.add_argument("--workers", type=_workers, help=WORKERS_HELP)
     rq.add_argument("--json", action="store_true", help="print the run summary as JSON")
 
     rx = sub.add_parser(
@@ -96,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     rx.add_argument("--lake", help="lake folder or s3://bucket/prefix (default: config's)")
     rx.add_argument("--date", type=_date, required=True, help="ingest date YYYY-MM-DD")
     rx.add_argument("--source", action="append", dest="sources", metavar="NAME")
-    rx.add_argument("--workers", type=int, help="processes for extraction")
+    rx.add_argument("--workers", type=_workers, help=WORKERS_HELP)
     rx.add_argument("--json", action="store_true", help="print the run summary as JSON")
 
     from pipeline.evaluate import add_parser as add_eval_parser
@@ -179,9 +194,10 @@ def _ingest_config(args: argparse.Namespace) -> tuple[Config, list[str] | None]:
     kind = "warc" if all(archives) else "files"
     data: dict[str, Any] = {
         "lake": str(args.lake or "lake"),
-        "workers": args.workers or 1,
         "sources": [{"name": name, "type": kind, "paths": [str(p) for p in args.paths]}],
     }
+    if args.workers is not None:  # 0 included: in this process
+        data["workers"] = args.workers
     return build_config(data), None
 
 

@@ -391,7 +391,10 @@ class LakeConfig(_Strict):
 class Config(_Strict):
     # A folder, or an object-store URL (s3://bucket/prefix) that workers on other hosts share.
     lake: str = "lake"
-    workers: int = Field(default=1, ge=1, le=256)
+    # Worker processes for the document chain. 1 (the default) is one isolated worker: a page
+    # that crashes or hangs it is quarantined and the night goes on. 0 runs the chain in this
+    # process without that isolation (embedding, debugging, tests), not for production nights.
+    workers: int = Field(default=1, ge=0, le=256)
     sources: tuple[SourceConfig, ...] = Field(min_length=1)
     extract: ExtractConfig = ExtractConfig()
     validate_: ValidateConfig = Field(default=ValidateConfig(), alias="validate")

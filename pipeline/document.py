@@ -154,6 +154,15 @@ def outcomes(
             yield res
 
 
+def process_one(doc: RawDoc, work: DocWork, pool: WorkerPool | None) -> Result:
+    """One document outside the stream (a known input whose twin became no record), as
+    isolated as the stream's: its twin may have been the page that crashed a worker."""
+    if pool is None:
+        return process_doc(doc, work)
+    res = pool.one(doc, work.hard_limit_s)
+    return (_failed(doc, res), NO_TIME) if isinstance(res, Failure) else res
+
+
 def _is_doc(item: object) -> bool:
     return isinstance(item, RawDoc)
 

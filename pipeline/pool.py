@@ -345,6 +345,13 @@ class WorkerPool:
             self.close()
             raise
 
+    def one(self, item: Any, hard_limit_s: float) -> Any | Failure:
+        """The result of one more item, also while an `imap` is under way (the results it
+        collects on the way stay with that imap's items): what must not run in the parent
+        either, such as a known input extracted after all."""
+        self._start()
+        return self._wait(self._submit(item), hard_limit_s)
+
     def _submit(self, item: Any) -> _Task:
         self._seq += 1
         task = _Task(self._seq, item)

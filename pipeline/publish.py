@@ -88,6 +88,7 @@ class RunSummary:
             "run_id": self.run_id,
             "ingest_date": self.ingest_date.isoformat(),
             "status": self.status,
+            "workers": self.workers,  # 0: the chain ran unisolated, in the run's own process
             "inputs": self.inputs,
             "written": self.written,
             "duplicates": self.duplicates,

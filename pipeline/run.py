@@ -25,7 +25,7 @@ from pipeline.document import (
     STAGES,
     DocWork,
     outcomes,
-    process_doc,
+    process_one,
     start_pool,
 )
 from pipeline.filters import filter_input
@@ -52,8 +52,9 @@ log = logging.getLogger(__name__)
 
 
 def _pool_for(cfg: Config) -> pool.WorkerPool | None:
-    """The process's worker pool, or None to run documents here (one worker)."""
-    return pool.shared(cfg.workers, IN_FLIGHT_PER_WORKER) if cfg.workers > 1 else None
+    """The process's worker pool, even for one worker: a page that kills or hangs the chain
+    must take a worker down, not the run. None (`workers: 0`) runs documents here."""
+    return pool.shared(cfg.workers, IN_FLIGHT_PER_WORKER) if cfg.workers > 0 else None
 
 
 def process_shard(
@@ -146,7 +147,7 @@ def process_shard(
                 # Settled here, in input order: the earlier input with its key is done.
                 dup = KnownInputs.resolve(outcome, run.run_id, run.started_at)
                 if dup is None:  # that input became no record: extract this one after all
-                    outcome, secs = process_doc(outcome.doc, work)
+                    outcome, secs = process_one(outcome.doc, work, workers)
                 else:
                     result.counts(dup.article.source).duplicates += 1
                     writer.add_duplicate(dup)

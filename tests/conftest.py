@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,25 @@ def _great_expectations_loaded() -> None:
     Great Expectations is not loaded) instead of importing it again in a helper each time.
     The helper itself is tested where `gate_process: true` forces it (tests/test_gate.py)."""
     import great_expectations  # noqa: F401
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_pool_kept_across_runs() -> Iterator[None]:
+    """A run closes the process's worker pool before it publishes (the publish gets its
+    memory); a test process runs a few hundred small nights, and starting each one's worker
+    anew costs about a CPU-second. Here the publish leaves the pool to the next run (a pool of
+    another size still replaces it) and it is closed at the end. Tests that need fresh workers
+    (another environment) start their own pool or process."""
+    import types
+
+    from pipeline import pool, publish
+
+    kept = types.SimpleNamespace(**vars(pool))
+    kept.close_shared = lambda: None
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(publish, "pool", kept)
+        yield
+    pool.close_shared()
 
 
 EXAMPLE_DATE = "2026-11-25"

@@ -184,7 +184,8 @@ def test_foreign_language_codes_stop_the_publish(
 
     folder = _write_night(tmp_path / "in", 0, {"alpha": 3})
     monkeypatch.setattr(normalize, "detect_language", lambda *a, **k: ("en-gb", 0.9))
-    cfg = _cfg(tmp_path / "lake", folder, ["alpha"])
+    # Patched here, so the chain must run here, not in a worker.
+    cfg = _cfg(tmp_path / "lake", folder, ["alpha"]).model_copy(update={"workers": 0})
     # The record rule would quarantine "en-gb"; switch it off to reach the batch gate.
     monkeypatch.setattr("pipeline.validate.LANGUAGE_CODES", frozenset(["en-gb"]))
     monkeypatch.setattr("pipeline.validate._validator", lambda: _Lenient())

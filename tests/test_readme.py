@@ -332,6 +332,15 @@ def test_the_hard_limit_formula_is_the_pools() -> None:
         assert work.hard_limit_s == 2 * timeout + int(plus)
 
 
+def test_the_worker_defaults_are_the_configs() -> None:
+    """One isolated worker by default, 0 for the chain in the run's own process."""
+    [default] = _stated(r"`workers: (\d+)`, the default, is one isolated worker")
+    _stated(r"`--workers 0` runs the chain in the run's own process, without that isolation")
+    one = [{"name": "x", "type": "html", "path": "x"}]
+    assert build_config({"sources": one}).workers == int(default) == 1
+    assert build_config({"sources": one, "workers": 0}).workers == 0
+
+
 def test_the_gate_thresholds_are_the_suites() -> None:
     from pipeline.gate import load_suite
 

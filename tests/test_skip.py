@@ -23,7 +23,8 @@ NIGHT1, NIGHT2 = date(2026, 11, 20), date(2026, 11, 21)
 
 @pytest.fixture
 def extracted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """The URLs the extractor is called on (one process: the chain runs in the test)."""
+    """The URLs the extractor is called on; seen only where the chain runs in the test's
+    process (`_cfg(..., in_process=True)`), not in a worker's."""
     calls: Counter[str] = Counter()
     real = document.extract
 
@@ -45,10 +46,12 @@ def _warc(path: Path, pages: list[Page]) -> Path:
     return path
 
 
-def _cfg(tmp_path: Path, warc: Path, **extract: Any) -> Config:
+def _cfg(tmp_path: Path, warc: Path, *, in_process: bool = False, **extract: Any) -> Config:
+    """`in_process`: workers 0, for the tests that count the extractor's calls here."""
     return build_config(
         {
             "lake": str(tmp_path / "lake"),
+            **({"workers": 0} if in_process else {}),
             "validate": {"batch_checks": False},
             "extract": extract,
             "sources": [{"name": "cc", "type": "warc", "paths": [str(warc)]}],
@@ -68,7 +71,7 @@ def test_a_recrawl_night_does_not_extract_what_the_first_night_published(
     tmp_path: Path, extracted: Counter[str]
 ) -> None:
     night1 = _warc(tmp_path / "n1" / "a.warc.gz", [news_page(i) for i in range(1, 7)])
-    s1 = run_ingest(_cfg(tmp_path, night1), NIGHT1)
+    s1 = run_ingest(_cfg(tmp_path, night1, in_process=True), NIGHT1)
     assert (s1.written, s1.duplicates) == (6, 0)
     assert sum(extracted.values()) == 6
     ids1 = dict(_sql(tmp_path, "SELECT url, article_id FROM articles"))
@@ -79,7 +82,7 @@ def test_a_recrawl_night_does_not_extract_what_the_first_night_published(
     pages = [news_page(3), changed, news_page(5), news_page(6), news_page(7), news_page(8)]
     night2 = _warc(tmp_path / "n2" / "a.warc.gz", pages)
     extracted.clear()
-    s2 = run_ingest(_cfg(tmp_path, night2), NIGHT2)
+    s2 = run_ingest(_cfg(tmp_path, night2, in_process=True), NIGHT2)
 
     assert s2.reconciles()
     assert (s2.inputs, s2.written, s2.duplicates, s2.quarantined, s2.skipped) == (7, 2, 4, 0, 1)
@@ -104,7 +107,7 @@ def test_force_extract_extracts_everything_with_the_same_outcome(
     run_ingest(_cfg(tmp_path, _warc(tmp_path / "n1" / "a.warc.gz", pages)), NIGHT1)
     extracted.clear()
     night2 = _warc(tmp_path / "n2" / "a.warc.gz", pages)
-    s = run_ingest(_cfg(tmp_path, night2, skip_known=False), NIGHT2)
+    s = run_ingest(_cfg(tmp_path, night2, in_process=True, skip_known=False), NIGHT2)
     assert sum(extracted.values()) == 4
     assert (s.written, s.duplicates) == (0, 4)
     rows = _sql(tmp_path, "SELECT DISTINCT match, previous_run FROM duplicates")
@@ -124,7 +127,8 @@ def test_repeats_within_a_night_are_settled_by_what_the_first_one_became(
         stub,  # the first one was quarantined: extracted again, quarantined again
         two,
     ]
-    s = run_ingest(_cfg(tmp_path, _warc(tmp_path / "w" / "a.warc.gz", pages)), NIGHT1)
+    warc = _warc(tmp_path / "w" / "a.warc.gz", pages)
+    s = run_ingest(_cfg(tmp_path, warc, in_process=True), NIGHT1)
     assert s.reconciles()
     assert (s.written, s.duplicates, s.quarantined) == (2, 2, 2)
     assert extracted == {one.url: 1, stub.url: 2, two.url: 1}
