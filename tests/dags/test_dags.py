@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -183,15 +184,29 @@ def test_nightly_dag_end_to_end(dags_test_lake: Path, tmp_path: Path) -> None:
         os.environ.pop("BROADSHEET_LAKE", None)
 
 
+def _night_of(cfg: dict[str, object], tmp_path: Path) -> Any:
+    """The nightly DAG run by `dag.test()` on a sources file of `cfg`, for 2026-11-20."""
+    import yaml
+    from airflow.dag_processing.dagbag import DagBag
+
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(yaml.safe_dump(cfg))
+    os.environ["BROADSHEET_LAKE"] = str(cfg["lake"])
+    try:
+        nightly = DagBag(dag_folder=str(DAGS)).get_dag("broadsheet_nightly")
+        return nightly.test(
+            logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC),
+            run_conf={"sources_file": str(sources)},
+        )
+    finally:
+        os.environ.pop("BROADSHEET_LAKE", None)
+
+
 def test_critical_expectation_fails_the_publish_task_without_retry(
     airflow_db: Path, tmp_path: Path
 ) -> None:
     """A night the gate refuses: the publish task fails once (no retry), nothing is published."""
-    import yaml
-    from airflow.dag_processing.dagbag import DagBag
-
     suites = german_only_suites(tmp_path / "suites")
-    sources = tmp_path / "sources.yaml"
     cfg = {
         "lake": str(tmp_path / "lake"),
         "validate": {"suite_dir": str(suites)},
@@ -199,16 +214,7 @@ def test_critical_expectation_fails_the_publish_task_without_retry(
             {"name": "harbor", "type": "html", "path": str(EXAMPLES / "html" / "harborledger")}
         ],
     }
-    sources.write_text(yaml.safe_dump(cfg))
-    os.environ["BROADSHEET_LAKE"] = str(tmp_path / "lake")
-    try:
-        nightly = DagBag(dag_folder=str(DAGS)).get_dag("broadsheet_nightly")
-        run = nightly.test(
-            logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC),
-            run_conf={"sources_file": str(sources)},
-        )
-    finally:
-        os.environ.pop("BROADSHEET_LAKE", None)
+    run = _night_of(cfg, tmp_path)
     assert run.state == "failed"
     states = {ti.task_id: (ti.state, ti.try_number) for ti in run.get_task_instances()}
     assert states["publish"] == ("failed", 1)
@@ -227,10 +233,6 @@ def test_a_mistyped_source_path_is_held_back_and_the_night_publishes_the_rest(
     """One source's path does not exist, another's entry does not validate: plan leaves them
     out, the others publish, and `verdict` turns the run red naming why (a failed `begin` or
     `plan` would have cost every source the night)."""
-    import yaml
-    from airflow.dag_processing.dagbag import DagBag
-
-    sources = tmp_path / "sources.yaml"
     lake = tmp_path / "lake"
     cfg = {
         "lake": str(lake),
@@ -240,16 +242,7 @@ def test_a_mistyped_source_path_is_held_back_and_the_night_publishes_the_rest(
             {"name": "zoned", "type": "html", "path": str(EXAMPLES), "timezone": "Europe/Berln"},
         ],
     }
-    sources.write_text(yaml.safe_dump(cfg))
-    os.environ["BROADSHEET_LAKE"] = str(lake)
-    try:
-        nightly = DagBag(dag_folder=str(DAGS)).get_dag("broadsheet_nightly")
-        run = nightly.test(
-            logical_date=datetime(2026, 11, 20, 2, tzinfo=UTC),
-            run_conf={"sources_file": str(sources)},
-        )
-    finally:
-        os.environ.pop("BROADSHEET_LAKE", None)
+    run = _night_of(cfg, tmp_path)
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["plan"] == states["publish"] == "success"
